@@ -54,8 +54,12 @@ type DB struct {
 	writes   chan *write
 	maxBatch int
 	done     chan struct{}
-	stopOnce sync.Once
 	stopped  chan struct{}
+
+	// closeMu orders Update's enqueue before Close: once closing is set, nothing more is
+	// enqueued, so the writer can drain the queue and stop.
+	closeMu sync.RWMutex
+	closing bool
 
 	stats struct {
 		sync.Mutex
@@ -120,7 +124,13 @@ func (db *DB) Now() time.Time { return db.now() }
 // Close stops the writer after it has committed every write already submitted, then closes
 // the file.
 func (db *DB) Close() error {
-	db.stopOnce.Do(func() { close(db.done) })
+	db.closeMu.Lock()
+	already := db.closing
+	db.closing = true
+	db.closeMu.Unlock()
+	if !already {
+		close(db.done)
+	}
 	<-db.stopped
 	return db.bolt.Close()
 }
@@ -137,11 +147,13 @@ func (db *DB) View(fn func(*Tx) error) error {
 // transaction except through tx.OnCommit.
 func (db *DB) Update(fn func(*Tx) error) error {
 	w := &write{fn: fn, err: make(chan error, 1)}
-	select {
-	case db.writes <- w:
-	case <-db.done:
+	db.closeMu.RLock()
+	if db.closing {
+		db.closeMu.RUnlock()
 		return ErrClosed
 	}
+	db.writes <- w // the writer runs until closing is set, so this always completes
+	db.closeMu.RUnlock()
 	return <-w.err
 }
 
