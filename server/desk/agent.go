@@ -1,0 +1,266 @@
+package desk
+
+import (
+	"fmt"
+	"sync"
+
+	"kefu/server/authz"
+	"kefu/server/hub"
+	"kefu/store"
+)
+
+// AgentSession is one workbench session of a logged-in agent. Every action it offers checks,
+// on the server side, that the agent may take it.
+type AgentSession struct {
+	d       *Desk
+	AgentID uint64
+	sub     *hub.Sub
+	once    sync.Once
+}
+
+// StartAgentSession puts the agent online and subscribes the session to the sites they
+// serve. It returns the live state to start from.
+func (d *Desk) StartAgentSession(agentID uint64) (*AgentSession, hub.Snapshot, error) {
+	a, role, err := d.agentRole(agentID)
+	if err != nil {
+		return nil, hub.Snapshot{}, err
+	}
+	if !authz.Can(a, role, authz.Workbench, 0) {
+		return nil, hub.Snapshot{}, ErrForbidden
+	}
+	sites := d.workbenchSites(a, role)
+	view := &hub.AgentView{ID: a.ID, Account: a.Account, Name: a.DisplayName(), WorkNo: a.WorkNo, Status: hub.StatusOnline, Sites: sites}
+	for _, s := range a.Sites {
+		if s.MaxChats > view.MaxChats {
+			view.MaxChats = s.MaxChats
+		}
+	}
+	d.hub.AgentJoin(view)
+	sub, snap := d.hub.SubscribeSnapshot(hub.Filter{AgentID: a.ID, Sites: sites}, 0)
+	return &AgentSession{d: d, AgentID: a.ID, sub: sub}, snap, nil
+}
+
+// workbenchSites are the sites whose visitors the agent sees: every site for a role with
+// workbench scope "all", else the sites they serve.
+func (d *Desk) workbenchSites(a *store.Agent, role *store.Role) []uint64 {
+	var out []uint64
+	if role.Perms[string(authz.Workbench)] == store.ScopeAll {
+		d.db.View(func(tx *store.Tx) error {
+			sites, err := tx.Sites()
+			for _, s := range sites {
+				if !s.Disabled {
+					out = append(out, s.ID)
+				}
+			}
+			return err
+		})
+		return out
+	}
+	for _, s := range a.Sites {
+		out = append(out, s.SiteID)
+	}
+	return out
+}
+
+func (d *Desk) agentRole(agentID uint64) (*store.Agent, *store.Role, error) {
+	var a *store.Agent
+	var r *store.Role
+	err := d.db.View(func(tx *store.Tx) error {
+		var err error
+		if a, err = tx.Agent(agentID); err != nil {
+			return err
+		}
+		r, err = tx.Role(a.RoleID)
+		return err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("agent %d: %w", agentID, err)
+	}
+	return a, r, nil
+}
+
+// can checks a permission for this session's agent as stored now, so a role change takes
+// effect on the agent's next action.
+func (s *AgentSession) can(m authz.Module, siteID uint64) error {
+	a, r, err := s.d.agentRole(s.AgentID)
+	if err != nil {
+		return err
+	}
+	if !authz.Can(a, r, m, siteID) {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// Events is the session's live feed; it closes when the session is dropped or closed.
+func (s *AgentSession) Events() <-chan hub.Event { return s.sub.C() }
+
+// Dropped reports whether the hub dropped the session's feed for falling behind.
+func (s *AgentSession) Dropped() bool { return s.sub.Dropped() }
+
+// Resubscribe replaces a dropped feed with a fresh one and returns the state to reload from.
+func (s *AgentSession) Resubscribe() hub.Snapshot {
+	a, r, err := s.d.agentRole(s.AgentID)
+	var sites []uint64
+	if err == nil {
+		sites = s.d.workbenchSites(a, r)
+	}
+	s.d.hub.Unsubscribe(s.sub)
+	sub, snap := s.d.hub.SubscribeSnapshot(hub.Filter{AgentID: s.AgentID, Sites: sites}, 0)
+	s.sub = sub
+	return snap
+}
+
+// Close ends the session; with the agent's last session they go offline.
+func (s *AgentSession) Close() {
+	s.once.Do(func() {
+		s.d.hub.Unsubscribe(s.sub)
+		s.d.hub.AgentLeave(s.AgentID)
+	})
+}
+
+// OpenChat starts a chat with an online visitor (对话), or takes their waiting request.
+func (s *AgentSession) OpenChat(visitorID uint64) (*hub.ConvView, error) {
+	v := s.d.hub.Visitor(visitorID)
+	if v == nil {
+		return nil, ErrVisitorGone
+	}
+	if err := s.can(authz.Workbench, v.SiteID); err != nil {
+		return nil, err
+	}
+	d := s.d
+	d.lifecycle.Lock()
+	defer d.lifecycle.Unlock()
+	if c := d.hub.VisitorConv(visitorID); c != nil {
+		switch {
+		case c.State == store.ConvOpen && c.AgentID == s.AgentID:
+			return c, nil
+		case c.State == store.ConvOpen:
+			return nil, ErrNotYours
+		}
+		return d.assignLocked(c, s.AgentID)
+	}
+	d.dropInviteLocked(visitorID)
+	c, err := d.createConv(visitorID, v.SiteID, s.AgentID)
+	if err != nil {
+		return nil, err
+	}
+	d.hub.ToVisitor(visitorID, hub.OpenChat{ConvID: c.ID})
+	return c, nil
+}
+
+// Accept takes a waiting or queued conversation.
+func (s *AgentSession) Accept(convID uint64) (*hub.ConvView, error) {
+	c := s.d.hub.Conv(convID)
+	if c == nil {
+		return nil, ErrNoConv
+	}
+	if err := s.can(authz.Workbench, c.SiteID); err != nil {
+		return nil, err
+	}
+	return s.d.accept(convID, s.AgentID)
+}
+
+// Send stores the agent's message in a conversation they serve and returns it once durable.
+func (s *AgentSession) Send(convID uint64, cid, text string) (store.Message, error) {
+	c := s.d.hub.Conv(convID)
+	if c == nil {
+		return store.Message{}, ErrNoConv
+	}
+	if c.AgentID != s.AgentID {
+		return store.Message{}, ErrNotYours
+	}
+	if err := s.can(authz.Workbench, c.SiteID); err != nil {
+		return store.Message{}, err
+	}
+	text, err := cleanMessage(text)
+	if err != nil {
+		return store.Message{}, err
+	}
+	return s.d.appendMessage(store.Message{ConvID: convID, CID: cid, From: store.FromAgent, AgentID: s.AgentID, Name: s.d.agentName(s.AgentID), Text: text})
+}
+
+// End ends a conversation the agent serves (or a waiting one they decline to keep open).
+func (s *AgentSession) End(convID uint64) error {
+	c := s.d.hub.Conv(convID)
+	if c == nil {
+		return ErrNoConv
+	}
+	if err := s.can(authz.Workbench, c.SiteID); err != nil {
+		return err
+	}
+	return s.d.endConv(convID, store.FromAgent, s.AgentID)
+}
+
+// Invite invites an online visitor to chat (邀请).
+func (s *AgentSession) Invite(visitorID uint64) error {
+	v := s.d.hub.Visitor(visitorID)
+	if v == nil {
+		return ErrVisitorGone
+	}
+	if err := s.can(authz.Workbench, v.SiteID); err != nil {
+		return err
+	}
+	return s.d.invite(visitorID, s.AgentID)
+}
+
+// Transcript returns a conversation's messages after a seq, for a conversation on a site the
+// agent may work on.
+func (s *AgentSession) Transcript(convID, after uint64, limit int) ([]store.Message, *store.Conversation, error) {
+	var msgs []store.Message
+	var conv *store.Conversation
+	err := s.d.db.View(func(tx *store.Tx) error {
+		var err error
+		if conv, err = tx.Conv(convID); err != nil {
+			return ErrNoConv
+		}
+		msgs, err = tx.Messages(convID, after, limit)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.can(authz.Workbench, conv.SiteID); err != nil {
+		return nil, nil, err
+	}
+	return msgs, conv, nil
+}
+
+// VisitorDetail is what the workbench shows about one visitor.
+type VisitorDetail struct {
+	Visitor store.Visitor
+	Trail   []store.PageView
+	Convs   []store.Conversation
+}
+
+// Visitor reads a visitor with their trail, for an agent of the visitor's site.
+func (s *AgentSession) Visitor(visitorID uint64, trail int) (*VisitorDetail, error) {
+	var out VisitorDetail
+	err := s.d.db.View(func(tx *store.Tx) error {
+		v, err := tx.Visitor(visitorID)
+		if err != nil {
+			return err
+		}
+		out.Visitor = *v
+		if out.Trail, err = tx.Trail(visitorID, trail); err != nil {
+			return err
+		}
+		out.Convs, err = tx.VisitorConvs(visitorID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.can(authz.Workbench, out.Visitor.SiteID); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// SetStatus changes the agent's status (在线/忙碌/离开).
+func (s *AgentSession) SetStatus(st hub.AgentStatus) {
+	s.d.hub.UpdateAgent(s.AgentID, func(a *hub.AgentView) { a.Status = st })
+}
+
+// Agent returns the session's agent as stored.
+func (s *AgentSession) Agent() (*store.Agent, *store.Role, error) { return s.d.agentRole(s.AgentID) }

@@ -1,0 +1,241 @@
+// Package desk is the customer-service desk: every action a visitor or a member of staff takes
+// — arrive on a page, ask for a chat, send a message, open, take, end — is a method here. It
+// applies the rules, checks permissions, writes to the store and tells the hub, so the HTTP,
+// websocket and SSH front doors stay thin.
+package desk
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"kefu/server/authz"
+	"kefu/server/hub"
+	"kefu/server/i18n"
+	"kefu/store"
+)
+
+// Errors the front doors turn into refusals in the user's language.
+var (
+	ErrForbidden     = errors.New("not allowed")
+	ErrBadLogin      = errors.New("wrong account or password")
+	ErrNoConv        = errors.New("no such conversation")
+	ErrNotYours      = errors.New("conversation is served by another agent")
+	ErrEmpty         = errors.New("empty message")
+	ErrTooLong       = errors.New("message too long")
+	ErrVisitorGone   = errors.New("visitor is not online")
+	ErrSiteDisabled  = errors.New("site is disabled or unknown")
+	ErrAlreadyInChat = errors.New("visitor is already chatting")
+)
+
+// MaxMessageRunes is the longest message anyone may send.
+const MaxMessageRunes = 2000
+
+// Config tunes the desk; zero values take the defaults.
+type Config struct {
+	VisitGap      time.Duration // idle time that starts a new visit; default 30 min
+	LeaveGrace    time.Duration // how long a visitor with no connection stays listed; default 5 s
+	InviteTimeout time.Duration // an unanswered invite lapses; default 60 s
+	Lang          i18n.Lang     // language of system texts stored for visitors
+	Log           *slog.Logger
+	Now           func() time.Time
+}
+
+// Desk is the service every front door calls.
+type Desk struct {
+	db  *store.DB
+	hub *hub.Hub
+	cfg Config
+	log *slog.Logger
+
+	// lifecycle serializes decisions about who serves whom (open, take, end, transfer):
+	// they are rare next to messages, and one at a time means two agents never get the same
+	// visitor.
+	lifecycle sync.Mutex
+
+	invites   map[uint64]*invite // by visitor id, guarded by lifecycle
+	closeOnce sync.Once
+}
+
+type invite struct {
+	agentID uint64
+	timer   *time.Timer
+}
+
+// New builds the desk and brings conversations that were open before a restart back into the
+// hub.
+func New(db *store.DB, h *hub.Hub, cfg Config) (*Desk, error) {
+	if cfg.VisitGap <= 0 {
+		cfg.VisitGap = 30 * time.Minute
+	}
+	if cfg.LeaveGrace <= 0 {
+		cfg.LeaveGrace = 5 * time.Second
+	}
+	if cfg.InviteTimeout <= 0 {
+		cfg.InviteTimeout = 60 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	d := &Desk{db: db, hub: h, cfg: cfg, log: cfg.Log, invites: map[uint64]*invite{}}
+	err := db.View(func(tx *store.Tx) error {
+		convs, err := tx.OpenConvs()
+		if err != nil {
+			return err
+		}
+		for i := range convs {
+			h.PutConv(convView(&convs[i]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load open conversations: %w", err)
+	}
+	return d, nil
+}
+
+// Hub is the live state the desk keeps.
+func (d *Desk) Hub() *hub.Hub { return d.hub }
+
+// DB is the store the desk writes.
+func (d *Desk) DB() *store.DB { return d.db }
+
+// Now is the desk's clock.
+func (d *Desk) Now() time.Time { return d.cfg.Now() }
+
+// Close stops pending timers.
+func (d *Desk) Close() {
+	d.closeOnce.Do(func() {
+		d.lifecycle.Lock()
+		defer d.lifecycle.Unlock()
+		for id, inv := range d.invites {
+			inv.timer.Stop()
+			delete(d.invites, id)
+		}
+	})
+}
+
+// Bootstrap makes a fresh database usable: the default site 默认站点, the built-in roles and
+// the super admin `admin`. password is the admin's; when empty one is generated and
+// returned so the console can print it once. On a database that already has them it does
+// nothing and returns created false.
+func (d *Desk) Bootstrap(password string) (generated string, created bool, err error) {
+	err = d.db.Update(func(tx *store.Tx) error {
+		generated, created = "", false
+		if sites, err := tx.Sites(); err != nil || len(sites) > 0 {
+			return err
+		}
+		site := &store.Site{Name: "默认站点", Domains: []string{"localhost", "127.0.0.1", "[::1]"}, Secret: randomToken(24)}
+		if err := tx.CreateSite(site); err != nil {
+			return err
+		}
+		var superID uint64
+		for _, r := range authz.BuiltinRoles() {
+			r := r
+			if err := tx.CreateRole(&r); err != nil {
+				return err
+			}
+			if r.Builtin == authz.BuiltinSuper {
+				superID = r.ID
+			}
+		}
+		pw := password
+		if pw == "" {
+			pw = randomToken(12)
+			generated = pw
+		}
+		hash, err := HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		admin := &store.Agent{Account: "admin", Name: "管理员", Nickname: "管理员", RoleID: superID, PassHash: hash, Seat: true,
+			Sites: []store.SiteSeat{{SiteID: site.ID, AutoAssign: true, MaxChats: 10}}}
+		if err := tx.CreateAgent(admin); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	return generated, created, err
+}
+
+// HashPassword hashes a password for storage (bcrypt, cost 10).
+func HashPassword(pw string) ([]byte, error) {
+	return bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+}
+
+// dummyHash is compared against when the account does not exist, so a wrong account takes as
+// long as a wrong password and timing tells nothing.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("kefu-no-such-account"), bcrypt.DefaultCost)
+
+// Login checks an account (or phone or email) and password. Every failure is ErrBadLogin, so
+// the answer never tells whether the account exists.
+func (d *Desk) Login(login, password string) (*store.Agent, error) {
+	var a *store.Agent
+	err := d.db.View(func(tx *store.Tx) error {
+		var err error
+		a, err = tx.AgentByLogin(login)
+		return err
+	})
+	hash := dummyHash
+	if err == nil && len(a.PassHash) > 0 {
+		hash = a.PassHash
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || err != nil || a.Disabled {
+		return nil, ErrBadLogin
+	}
+	return a, nil
+}
+
+// AgentByKey finds the agent who registered the SSH key with this fingerprint, if enabled.
+func (d *Desk) AgentByKey(fingerprint string) (*store.Agent, error) {
+	var a *store.Agent
+	err := d.db.View(func(tx *store.Tx) error {
+		var err error
+		a, err = tx.AgentByKey(fingerprint)
+		return err
+	})
+	if err != nil || a.Disabled {
+		return nil, ErrBadLogin
+	}
+	return a, nil
+}
+
+// Agent reads an agent.
+func (d *Desk) Agent(id uint64) (*store.Agent, error) {
+	var a *store.Agent
+	err := d.db.View(func(tx *store.Tx) error {
+		var err error
+		a, err = tx.Agent(id)
+		return err
+	})
+	return a, err
+}
+
+// Site reads a site.
+func (d *Desk) Site(id uint64) (*store.Site, error) {
+	var s *store.Site
+	err := d.db.View(func(tx *store.Tx) error {
+		var err error
+		s, err = tx.Site(id)
+		return err
+	})
+	return s, err
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)[:n]
+}

@@ -1,0 +1,384 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
+
+	"kefu/server/desk"
+	"kefu/server/hub"
+	"kefu/server/i18n"
+	"kefu/store"
+)
+
+// Timing of the visitor socket.
+const (
+	helloTimeout = 10 * time.Second
+	idleTimeout  = 60 * time.Second // the widget beats every 20 s
+	writeTimeout = 10 * time.Second
+)
+
+// visitorConn is one visitor websocket: a reader (this handler's goroutine) and one writer
+// goroutine that forwards hub events and replies in order.
+type visitorConn struct {
+	s       *Server
+	ws      *websocket.Conn
+	lang    i18n.Lang
+	chat    bool
+	vs      *desk.VisitorSession
+	replies chan any
+	closing chan struct{}
+	once    sync.Once
+	msgs    *rate.Limiter // messages
+	small   *rate.Limiter // typing, page views
+}
+
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	siteID, ok := siteParam(r)
+	if !ok {
+		http.Error(w, "missing site", http.StatusBadRequest)
+		return
+	}
+	site, err := s.desk.Site(siteID)
+	if err != nil || site.Disabled {
+		http.Error(w, "unknown site", http.StatusNotFound)
+		return
+	}
+	if !originAllowed(r, site) {
+		s.log.Info("websocket origin refused", "origin", r.Header.Get("Origin"), "site", siteID)
+		http.Error(w, "origin not allowed", http.StatusForbidden)
+		return
+	}
+	ip := s.clientIP(r)
+	if !s.admit(ip) {
+		http.Error(w, "too many connections", http.StatusTooManyRequests)
+		return
+	}
+	defer s.release(ip)
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, CompressionMode: websocket.CompressionDisabled})
+	if err != nil {
+		return
+	}
+	ws.SetReadLimit(MaxFrame)
+	c := &visitorConn{s: s, ws: ws, lang: langOf(r), replies: make(chan any, 32), closing: make(chan struct{}),
+		msgs: rate.NewLimiter(5, 10), small: rate.NewLimiter(4, 20)}
+	if !s.track(c) {
+		ws.Close(websocket.StatusTryAgainLater, "shutting down")
+		return
+	}
+	defer s.untrack(c)
+	c.run(r.Context(), siteID, ip, r.UserAgent())
+}
+
+func (s *Server) admit(ip string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perIP[ip] >= s.cfg.MaxConnsPerIP {
+		return false
+	}
+	s.perIP[ip]++
+	return true
+}
+
+func (s *Server) release(ip string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perIP[ip]--; s.perIP[ip] <= 0 {
+		delete(s.perIP, ip)
+	}
+}
+
+func (s *Server) track(c *visitorConn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutting {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.wg.Add(1)
+	return true
+}
+
+func (s *Server) untrack(c *visitorConn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+	s.wg.Done()
+}
+
+// shutdown tells the browser to come back shortly and closes the socket.
+func (c *visitorConn) shutdown() {
+	c.reply(outBye{T: "bye", Code: "shutdown", Text: c.lang.T("visitor.shutdown")})
+	c.stop()
+}
+
+func (c *visitorConn) stop() { c.once.Do(func() { close(c.closing) }) }
+
+// reply queues a frame for the writer; a connection too slow to take replies is closed.
+func (c *visitorConn) reply(v any) {
+	select {
+	case c.replies <- v:
+	case <-c.closing:
+	default:
+		c.stop()
+	}
+}
+
+func (c *visitorConn) fail(code string) {
+	c.reply(outError{T: "error", Code: code, Text: c.lang.T("visitor.err." + code)})
+}
+
+func (c *visitorConn) run(ctx context.Context, siteID uint64, ip, ua string) {
+	defer c.ws.CloseNow()
+	hctx, cancel := context.WithTimeout(ctx, helloTimeout)
+	_, data, err := c.ws.Read(hctx)
+	cancel()
+	if err != nil {
+		return
+	}
+	hello, err := DecodeFrame(data)
+	if err != nil || hello.T != "hello" {
+		c.ws.Close(websocket.StatusPolicyViolation, "hello expected")
+		return
+	}
+	c.chat = hello.Kind == "chat"
+	a := desk.Arrival{SiteID: siteID, Key: hello.Vid, Chat: c.chat, IP: ip, UserAgent: ua}
+	if hello.Page != nil {
+		a.Page = desk.Page{URL: hello.Page.URL, Title: hello.Page.Title, Referrer: hello.Page.Ref}
+	}
+	vs, welcome, err := c.s.desk.Arrive(a)
+	if err != nil {
+		c.ws.Close(websocket.StatusPolicyViolation, "refused")
+		return
+	}
+	c.vs = vs
+	defer vs.Close()
+
+	var writer sync.WaitGroup
+	writer.Add(1)
+	go func() {
+		defer writer.Done()
+		c.writeLoop(ctx)
+	}()
+	defer func() {
+		c.stop()
+		writer.Wait()
+	}()
+
+	c.reply(c.welcomeFrame(hello.Vid, welcome))
+	if c.chat && welcome.Conv != nil {
+		var after uint64
+		if hello.Resume != nil && hello.Resume.Conv == welcome.Conv.ID {
+			after = hello.Resume.Seq
+		}
+		c.sendMessages(welcome.Conv.ID, after)
+	}
+	c.readLoop(ctx)
+}
+
+func (c *visitorConn) welcomeFrame(vid string, w desk.Welcome) outWelcome {
+	st := w.Site.Settings
+	out := outWelcome{T: "welcome", Vid: vid, Visit: w.Visits, Online: w.Online, Settings: outSettings{
+		Title: st.ChatTitle, Welcome: st.Welcome, Color: st.Color, IconText: st.IconText, IconPos: st.IconPos, InviteText: st.InviteText,
+	}}
+	if out.Settings.Title == "" {
+		out.Settings.Title = w.Site.Name
+	}
+	if w.Conv != nil {
+		out.Conv = convInfo(w.Conv, w.Agent)
+	}
+	return out
+}
+
+func convInfo(c *hub.ConvView, card *desk.AgentCard) *outConvInfo {
+	info := &outConvInfo{ID: c.ID, State: string(c.State), Pos: c.QueuePos}
+	if card != nil {
+		info.Agent = &outAgent{Name: card.Name, Nick: card.Name, WorkNo: card.WorkNo}
+	}
+	if c.State == store.ConvEnded {
+		info.Ended = &outEnding{By: c.EndedBy}
+	}
+	return info
+}
+
+func (c *visitorConn) sendMessages(convID, after uint64) {
+	msgs, err := c.vs.Messages(convID, after)
+	if err != nil {
+		return
+	}
+	for _, m := range msgs {
+		c.reply(msgFrame(m))
+	}
+}
+
+func msgFrame(m store.Message) outMsg {
+	return outMsg{T: "msg", Conv: m.ConvID, Seq: m.Seq, CID: m.CID, From: string(m.From), Name: m.Name, Text: m.Text, At: m.At.UnixMilli(), Event: m.Event}
+}
+
+func (c *visitorConn) readLoop(ctx context.Context) {
+	for {
+		rctx, cancel := context.WithTimeout(ctx, idleTimeout)
+		_, data, err := c.ws.Read(rctx)
+		cancel()
+		if err != nil {
+			return
+		}
+		select {
+		case <-c.closing:
+			return
+		default:
+		}
+		f, err := DecodeFrame(data)
+		if err != nil {
+			c.fail("bad_request")
+			continue
+		}
+		c.handle(f)
+	}
+}
+
+func (c *visitorConn) handle(f Frame) {
+	switch f.T {
+	case "hb":
+	case "pv":
+		if !c.small.Allow() {
+			return
+		}
+		c.vs.PageView(desk.Page{URL: f.Page.URL, Title: f.Page.Title, Referrer: f.Page.Ref})
+	case "chat":
+		if _, err := c.vs.RequestChat(); err != nil {
+			c.fail("unavailable")
+		}
+	case "msg":
+		if !c.msgs.Allow() {
+			c.fail("rate")
+			return
+		}
+		m, err := c.vs.Send(f.CID, f.Text)
+		switch {
+		case err == nil:
+			c.reply(outAck{T: "ack", CID: f.CID, Conv: m.ConvID, Seq: m.Seq, At: m.At.UnixMilli()})
+		case errors.Is(err, desk.ErrTooLong):
+			c.fail("too_long")
+		case errors.Is(err, desk.ErrEmpty):
+			c.fail("empty")
+		case errors.Is(err, store.ErrConvEnded):
+			c.fail("ended")
+		default:
+			c.fail("unavailable")
+		}
+	case "typing":
+		if c.small.Allow() {
+			c.vs.Typing(f.Text)
+		}
+	case "end":
+		if err := c.vs.End(); err != nil {
+			c.fail("no_conv")
+		}
+	case "invite":
+		if _, err := c.vs.AnswerInvite(*f.Accept); err != nil {
+			c.reply(outBare{T: "invite_off"})
+		}
+	case "rate":
+		if err := c.vs.Rate(f.Conv, f.Stars, f.Text); err != nil {
+			c.fail("no_conv")
+		}
+	case "sync":
+		c.sendMessages(f.Conv, f.After)
+	default:
+		c.fail("bad_request")
+	}
+}
+
+// writeLoop is the connection's one forwarding goroutine: hub events and replies, in order,
+// until the connection closes or the hub drops it.
+func (c *visitorConn) writeLoop(ctx context.Context) {
+	defer c.ws.CloseNow()
+	events := c.vs.Events()
+	for {
+		var frame any
+		select {
+		case <-c.closing:
+			// Flush what is queued (the shutdown notice) before closing.
+			for {
+				select {
+				case v := <-c.replies:
+					if c.write(ctx, v) != nil {
+						return
+					}
+				default:
+					c.ws.Close(websocket.StatusGoingAway, "bye")
+					return
+				}
+			}
+		case v := <-c.replies:
+			frame = v
+		case ev, ok := <-events:
+			if !ok {
+				// Dropped for falling behind: the browser reconnects and resumes.
+				c.ws.Close(websocket.StatusTryAgainLater, "slow")
+				c.stop()
+				return
+			}
+			frame = c.eventFrame(ev)
+		}
+		if frame == nil {
+			continue
+		}
+		if c.write(ctx, frame) != nil {
+			c.stop()
+			return
+		}
+		if b, ok := frame.(outBye); ok && b.Code != "shutdown" {
+			c.ws.Close(websocket.StatusPolicyViolation, b.Code)
+			c.stop()
+			return
+		}
+	}
+}
+
+func (c *visitorConn) write(ctx context.Context, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+	defer cancel()
+	return c.ws.Write(wctx, websocket.MessageText, data)
+}
+
+// eventFrame turns a hub event into what this page needs to hear, or nil.
+func (c *visitorConn) eventFrame(ev hub.Event) any {
+	switch e := ev.(type) {
+	case hub.MessageAdded:
+		if c.chat {
+			return msgFrame(e.M)
+		}
+	case hub.ConvChanged:
+		var card *desk.AgentCard
+		if e.C.AgentID != 0 {
+			card = c.s.desk.AgentCard(e.C.AgentID)
+		}
+		return outConv{T: "conv", Conv: convInfo(e.C, card), Pos: e.C.QueuePos}
+	case hub.OpenChat:
+		return outOpen{T: "open", Conv: e.ConvID}
+	case hub.Invite:
+		return outInvite{T: "invite", Text: e.Text, Agent: e.AgentName}
+	case hub.InviteOff:
+		return outBare{T: "invite_off"}
+	case hub.Bye:
+		return outBye{T: "bye", Code: e.Code, Text: e.Text}
+	}
+	return nil
+}
+
+func decodeJSONBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	return dec.Decode(v)
+}
