@@ -1,0 +1,703 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kefu/server/desk"
+	"kefu/server/hub"
+	"kefu/store"
+)
+
+// chats is the chat page: the chat list (对话列表) and the open conversation.
+type chats struct {
+	m       *Model
+	order   []uint64 // conversation ids in list order
+	active  uint64
+	ts      map[uint64]*transcript
+	details map[uint64]*desk.VisitorDetail // by visitor id
+	typing  map[uint64]string              // by conversation id
+	input   textarea.Model
+
+	queue   []outgoing // messages typed but not yet stored, sent one at a time
+	sending bool
+
+	confirmEnd uint64
+	confirmAt  time.Time
+	listMode   bool // narrow screens show the list or the chat, not both
+}
+
+// transcript is one conversation as this session knows it.
+type transcript struct {
+	conv    *hub.ConvView
+	msgs    []store.Message // by seq
+	loaded  bool
+	unread  int
+	ended   bool
+	endedBy string
+	scroll  int // lines scrolled up from the bottom
+
+	cacheKey   string
+	cacheLines []string
+}
+
+// outgoing is a message the agent typed.
+type outgoing struct {
+	conv      uint64
+	cid, text string
+}
+
+type (
+	transcriptMsg struct {
+		conv uint64
+		msgs []store.Message
+		err  error
+	}
+	detailMsg struct {
+		visitorID uint64
+		detail    *desk.VisitorDetail
+	}
+	sentMsg struct {
+		out outgoing
+		msg store.Message
+		err error
+	}
+	openedMsg struct {
+		conv *hub.ConvView
+		err  error
+		name string
+	}
+	bellOffMsg struct{}
+)
+
+func newChats(m *Model) *chats {
+	ta := textarea.New()
+	ta.ShowLineNumbers = false
+	ta.SetPromptFunc(2, func(line int) string {
+		if line == 0 {
+			return "> "
+		}
+		return "  "
+	})
+	ta.Placeholder = m.lang.T("chat.input_hint")
+	ta.CharLimit = desk.MaxMessageRunes
+	ta.SetHeight(2)
+	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"))
+	ta.KeyMap.LineNext = key.NewBinding(key.WithKeys("down"))
+	ta.KeyMap.LinePrevious = key.NewBinding(key.WithKeys("up"))
+	ta.FocusedStyle.CursorLine = m.st.App
+	ta.FocusedStyle.Placeholder = m.st.Muted
+	ta.BlurredStyle.Placeholder = m.st.Muted
+	ta.FocusedStyle.Prompt = m.st.Accent
+	ta.Cursor.Style = m.st.Accent
+	ta.Focus()
+	c := &chats{m: m, ts: map[uint64]*transcript{}, details: map[uint64]*desk.VisitorDetail{}, typing: map[uint64]string{}, input: ta}
+	for _, conv := range m.live.convs {
+		if c.wants(conv) {
+			c.ts[conv.ID] = &transcript{conv: conv}
+			c.order = append(c.order, conv.ID)
+		}
+	}
+	sort.Slice(c.order, func(i, j int) bool { return c.order[i] < c.order[j] })
+	if len(c.order) > 0 {
+		c.active = c.order[0]
+	}
+	return c
+}
+
+// wants says whether a conversation belongs in this agent's chat list: theirs, or a request
+// nobody has taken yet.
+func (c *chats) wants(conv *hub.ConvView) bool {
+	return conv.AgentID == c.m.me || (conv.AgentID == 0 && (conv.State == store.ConvWaiting || conv.State == store.ConvQueued))
+}
+
+// loadAll fetches the transcripts and visitor details of every listed conversation.
+func (c *chats) loadAll() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, id := range c.order {
+		cmds = append(cmds, c.load(id))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (c *chats) load(convID uint64) tea.Cmd {
+	t := c.ts[convID]
+	if t == nil {
+		return nil
+	}
+	as := c.m.as
+	visitorID := t.conv.VisitorID
+	return tea.Batch(
+		func() tea.Msg {
+			msgs, _, err := as.Transcript(convID, 0, 0)
+			return transcriptMsg{conv: convID, msgs: msgs, err: err}
+		},
+		func() tea.Msg {
+			d, err := as.Visitor(visitorID, 50)
+			if err != nil {
+				return nil
+			}
+			return detailMsg{visitorID: visitorID, detail: d}
+		},
+	)
+}
+
+// convChanged keeps the list in step with the hub.
+func (c *chats) convChanged(conv *hub.ConvView) tea.Cmd {
+	t := c.ts[conv.ID]
+	if conv.State == store.ConvEnded {
+		if t != nil {
+			t.conv, t.ended, t.endedBy = conv, true, conv.EndedBy
+			t.cacheKey = ""
+		}
+		return nil
+	}
+	if !c.wants(conv) {
+		if t != nil {
+			c.remove(conv.ID) // a colleague took the request
+		}
+		return nil
+	}
+	if t != nil {
+		t.conv = conv
+		return nil
+	}
+	c.ts[conv.ID] = &transcript{conv: conv}
+	c.order = append(c.order, conv.ID)
+	if c.active == 0 {
+		c.active = conv.ID
+	}
+	cmds := []tea.Cmd{c.load(conv.ID)}
+	if conv.AgentID == 0 {
+		c.m.setNotice(c.m.lang.T("notice.request", c.m.visitorName(conv.VisitorID)), false)
+		cmds = append(cmds, c.m.ring())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (c *chats) remove(id uint64) {
+	delete(c.ts, id)
+	for i, x := range c.order {
+		if x == id {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
+	if c.active == id {
+		c.active = 0
+		if len(c.order) > 0 {
+			c.active = c.order[len(c.order)-1]
+		}
+	}
+}
+
+// messageAdded puts a stored message into its transcript, in seq order.
+func (c *chats) messageAdded(msg store.Message) tea.Cmd {
+	t := c.ts[msg.ConvID]
+	if t == nil {
+		return nil
+	}
+	gap := t.loaded && len(t.msgs) > 0 && msg.Seq > t.msgs[len(t.msgs)-1].Seq+1
+	if !t.insert(msg) {
+		return nil
+	}
+	var cmds []tea.Cmd
+	if gap {
+		cmds = append(cmds, c.load(msg.ConvID))
+	}
+	if msg.From == store.FromVisitor {
+		delete(c.typing, msg.ConvID)
+		if !(c.m.page == pageChats && c.active == msg.ConvID) {
+			t.unread++
+			cmds = append(cmds, c.m.ring())
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// insert adds a message unless its seq is already there; it reports whether it added.
+func (t *transcript) insert(msg store.Message) bool {
+	i := sort.Search(len(t.msgs), func(i int) bool { return t.msgs[i].Seq >= msg.Seq })
+	if i < len(t.msgs) && t.msgs[i].Seq == msg.Seq {
+		return false
+	}
+	t.msgs = append(t.msgs, store.Message{})
+	copy(t.msgs[i+1:], t.msgs[i:])
+	t.msgs[i] = msg
+	t.cacheKey = ""
+	return true
+}
+
+// update handles the chat page's own messages.
+func (c *chats) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case transcriptMsg:
+		if t := c.ts[msg.conv]; t != nil && msg.err == nil {
+			for _, m := range msg.msgs {
+				t.insert(m)
+			}
+			t.loaded = true
+		}
+	case detailMsg:
+		c.details[msg.visitorID] = msg.detail
+	case sentMsg:
+		c.sending = false
+		if msg.err != nil {
+			c.m.setNotice(c.m.lang.T("err."+errKey(msg.err), ""), true)
+			// Never lose what the agent typed: give it back if the input is free.
+			if strings.TrimSpace(c.input.Value()) == "" && c.active == msg.out.conv {
+				c.input.SetValue(msg.out.text)
+			}
+		} else if t := c.ts[msg.out.conv]; t != nil {
+			t.insert(msg.msg)
+		}
+		return c.kick()
+	case openedMsg:
+		if msg.err != nil {
+			c.m.setNotice(c.m.lang.T("err."+errKey(msg.err), msg.name), true)
+			return nil
+		}
+		cmd := c.convChanged(msg.conv)
+		c.m.live.setConv(msg.conv)
+		c.activate(msg.conv.ID)
+		c.m.page = pageChats
+		return tea.Batch(cmd, c.markRead())
+	case bellOffMsg:
+		c.m.bell = false
+	}
+	return nil
+}
+
+// openWith starts or takes a chat with a visitor from the monitor (对话).
+func (c *chats) openWith(visitorID uint64) tea.Cmd {
+	// Already in the list: just go there.
+	for _, id := range c.order {
+		if t := c.ts[id]; t != nil && t.conv.VisitorID == visitorID && !t.ended && t.conv.AgentID == c.m.me {
+			c.activate(id)
+			c.m.page = pageChats
+			return c.markRead()
+		}
+	}
+	as := c.m.as
+	name := c.m.visitorName(visitorID)
+	return func() tea.Msg {
+		conv, err := as.OpenChat(visitorID)
+		return openedMsg{conv: conv, err: err, name: name}
+	}
+}
+
+func (c *chats) activate(id uint64) {
+	if _, ok := c.ts[id]; ok {
+		c.active = id
+		c.listMode = false
+	}
+}
+
+// next jumps to the next chat that needs the agent (a request or unread messages), else to
+// the next chat in the list. It reports whether there was one.
+func (c *chats) next() bool {
+	if len(c.order) == 0 {
+		return false
+	}
+	start := 0
+	for i, id := range c.order {
+		if id == c.active {
+			start = i + 1
+		}
+	}
+	for k := 0; k < len(c.order); k++ {
+		id := c.order[(start+k)%len(c.order)]
+		if t := c.ts[id]; t.unread > 0 || (t.conv.AgentID == 0 && !t.ended) {
+			c.activate(id)
+			return true
+		}
+	}
+	c.activate(c.order[start%len(c.order)])
+	return true
+}
+
+func (c *chats) prev() {
+	for i, id := range c.order {
+		if id == c.active && len(c.order) > 0 {
+			c.activate(c.order[(i+len(c.order)-1)%len(c.order)])
+			return
+		}
+	}
+}
+
+// markRead clears the active chat's unread count.
+func (c *chats) markRead() tea.Cmd {
+	if t := c.ts[c.active]; t != nil {
+		t.unread = 0
+	}
+	return nil
+}
+
+func (c *chats) key(k tea.KeyMsg) tea.Cmd {
+	narrow := c.m.width < narrowWidth
+	if narrow && c.listMode {
+		switch k.String() {
+		case "up", "k":
+			c.prev()
+			c.listMode = true
+		case "down", "j":
+			c.next()
+			c.listMode = true
+		case "enter":
+			c.listMode = false
+			return c.markRead()
+		}
+		return nil
+	}
+	switch k.String() {
+	case "esc":
+		c.confirmEnd = 0
+		if narrow {
+			c.listMode = true
+		}
+		return nil
+	case "ctrl+p":
+		c.prev()
+		return c.markRead()
+	case "pgup":
+		if t := c.ts[c.active]; t != nil {
+			t.scroll += c.transcriptHeight() - 1
+		}
+		return nil
+	case "pgdown":
+		if t := c.ts[c.active]; t != nil {
+			t.scroll = max(0, t.scroll-(c.transcriptHeight()-1))
+		}
+		return nil
+	case "ctrl+e":
+		return c.endActive()
+	case "enter":
+		return c.submit()
+	}
+	var cmd tea.Cmd
+	c.input, cmd = c.input.Update(k)
+	return cmd
+}
+
+// submit sends what is typed; on a request nobody has taken, it takes it first.
+func (c *chats) submit() tea.Cmd {
+	t := c.ts[c.active]
+	if t == nil {
+		return nil
+	}
+	text := strings.TrimSpace(c.input.Value())
+	if t.ended {
+		if text != "" {
+			c.m.setNotice(c.m.lang.T("err.ended"), true)
+		}
+		return nil
+	}
+	var cmds []tea.Cmd
+	if t.conv.AgentID != c.m.me {
+		as, convID, name := c.m.as, t.conv.ID, c.m.visitorName(t.conv.VisitorID)
+		cmds = append(cmds, func() tea.Msg {
+			conv, err := as.Accept(convID)
+			return openedMsg{conv: conv, err: err, name: name}
+		})
+	}
+	if text != "" {
+		c.input.Reset()
+		c.queue = append(c.queue, outgoing{conv: t.conv.ID, cid: newCID(), text: text})
+		t.scroll = 0
+		if len(cmds) > 0 {
+			// Send after the accept has gone through.
+			return tea.Sequence(cmds[0], c.kick())
+		}
+		cmds = append(cmds, c.kick())
+	}
+	return tea.Batch(cmds...)
+}
+
+// kick sends the next queued message; one at a time keeps them in the order typed.
+func (c *chats) kick() tea.Cmd {
+	if c.sending || len(c.queue) == 0 {
+		return nil
+	}
+	out := c.queue[0]
+	c.queue = c.queue[1:]
+	c.sending = true
+	as := c.m.as
+	return func() tea.Msg {
+		msg, err := as.Send(out.conv, out.cid, out.text)
+		return sentMsg{out: out, msg: msg, err: err}
+	}
+}
+
+// endActive ends the active chat after a second Ctrl+E; on an ended chat it closes it.
+func (c *chats) endActive() tea.Cmd {
+	t := c.ts[c.active]
+	if t == nil {
+		return nil
+	}
+	if t.ended {
+		c.remove(t.conv.ID)
+		return nil
+	}
+	if c.confirmEnd != t.conv.ID || c.m.now.Sub(c.confirmAt) > 5*time.Second {
+		c.confirmEnd, c.confirmAt = t.conv.ID, c.m.now
+		c.m.setNotice(c.m.lang.T("chat.confirm_end", c.m.visitorName(t.conv.VisitorID)), false)
+		return nil
+	}
+	c.confirmEnd = 0
+	as, convID, l := c.m.as, t.conv.ID, c.m.lang
+	return func() tea.Msg {
+		if err := as.End(convID); err != nil {
+			return noticeMsg{text: l.T("err."+errKey(err), ""), err: true}
+		}
+		return noticeMsg{text: l.T("chat.ended_by_me")}
+	}
+}
+
+// errKey maps a desk error to its catalog key suffix.
+func errKey(err error) string {
+	switch {
+	case errors.Is(err, desk.ErrForbidden):
+		return "forbidden"
+	case errors.Is(err, desk.ErrNotYours):
+		return "not_yours"
+	case errors.Is(err, desk.ErrNoConv):
+		return "no_conv"
+	case errors.Is(err, desk.ErrVisitorGone):
+		return "visitor_gone"
+	case errors.Is(err, desk.ErrAlreadyInChat):
+		return "in_chat"
+	case errors.Is(err, desk.ErrTooLong):
+		return "too_long"
+	case errors.Is(err, desk.ErrEmpty):
+		return "empty"
+	case errors.Is(err, store.ErrConvEnded):
+		return "ended"
+	}
+	return "failed"
+}
+
+// narrowWidth is below which the chat page shows the list or the chat, not both.
+const narrowWidth = 60
+
+// listWidth is the chat list's width on wide screens.
+func (c *chats) listWidth() int {
+	if c.m.width >= 100 {
+		return 26
+	}
+	return 22
+}
+
+func (c *chats) transcriptHeight() int {
+	return c.m.bodyHeight() - 2 - 1 - c.input.Height() - 1
+}
+
+// view renders the chat page in w×h cells.
+func (c *chats) view(w, h int) string {
+	if len(c.order) == 0 {
+		return placeLines([]string{"", c.m.st.Muted.Render(cut(c.m.lang.T("chat.none"), w))}, w, h)
+	}
+	if w < narrowWidth {
+		if c.listMode {
+			return c.listView(w, h)
+		}
+		return c.chatView(w, h)
+	}
+	lw := c.listWidth()
+	left := strings.Split(c.listView(lw, h), "\n")
+	right := strings.Split(c.chatView(w-lw-1, h), "\n")
+	sep := c.m.st.Muted.Render("│")
+	var b strings.Builder
+	for i := 0; i < h; i++ {
+		b.WriteString(left[i])
+		b.WriteString(sep)
+		b.WriteString(right[i])
+		if i < h-1 {
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+func (c *chats) listView(w, h int) string {
+	m := c.m
+	lines := []string{m.st.PaneTitle.Render(cut(m.lang.T("chat.list_title", len(c.order)), w))}
+	for _, id := range c.order {
+		t := c.ts[id]
+		name := m.visitorName(t.conv.VisitorID)
+		mark := "  "
+		switch {
+		case t.ended:
+			mark = m.st.Muted.Render("× ")
+		case t.conv.AgentID == 0:
+			mark = m.st.Waiting.Render("! ")
+		case t.unread > 0:
+			mark = m.st.Badge.Render("● ")
+		}
+		right := ""
+		switch {
+		case t.unread > 0:
+			right = m.st.Badge.Render(fmt.Sprintf(" %d", t.unread))
+		case t.conv.AgentID == 0 && !t.ended:
+			right = m.st.Waiting.Render(" " + m.lang.T("chat.waiting"))
+		case t.ended:
+			right = m.st.Muted.Render(" " + m.lang.T("chat.ended"))
+		}
+		region := ""
+		if v := m.live.visitors[t.conv.VisitorID]; v != nil {
+			region = " " + safe(v.Region)
+		}
+		avail := w - 2 - width(right)
+		line := mark + fit(name+m.st.Muted.Render(region), avail) + right
+		if id == c.active {
+			line = m.st.ListActive.Render(fitStyled(stripStyle(line), w))
+		}
+		lines = append(lines, line)
+	}
+	return placeLines(lines, w, h)
+}
+
+func (c *chats) chatView(w, h int) string {
+	m := c.m
+	t := c.ts[c.active]
+	if t == nil {
+		return placeLines(nil, w, h)
+	}
+	header := c.header(t, w)
+	inputH := c.input.Height()
+	bodyH := h - len(header) - inputH - 1
+	if bodyH < 1 {
+		bodyH = 1
+	}
+	lines := c.render(t, w)
+	footer := ""
+	if text := c.typing[t.conv.ID]; text != "" && !t.ended {
+		footer = m.st.Muted.Render(cut(m.lang.T("chat.typing", safe(text)), w))
+	}
+	pendingLines := []string{}
+	for _, o := range c.queue {
+		if o.conv == t.conv.ID {
+			pendingLines = append(pendingLines, m.st.Muted.Render(cut(m.lang.T("chat.sending", safe(o.text)), w)))
+		}
+	}
+	all := append(append([]string{}, lines...), pendingLines...)
+	if footer != "" {
+		all = append(all, footer)
+	}
+	end := len(all) - t.scroll
+	if end < bodyH && len(all) >= bodyH {
+		end = bodyH
+		t.scroll = len(all) - end
+	}
+	if end > len(all) {
+		end = len(all)
+	}
+	start := max(0, end-bodyH)
+	body := all[start:end]
+
+	var status string
+	switch {
+	case t.ended:
+		status = m.st.Muted.Render(m.lang.T("chat.ended_hint"))
+	case t.conv.AgentID == 0:
+		status = m.st.Waiting.Render(m.lang.T("chat.take_hint"))
+	default:
+		c.input.SetWidth(max(4, w-1))
+		status = c.input.View()
+	}
+	out := append([]string{}, header...)
+	out = append(out, placeLines(body, w, bodyH))
+	out = append(out, m.st.Muted.Render(strings.Repeat("─", w)))
+	out = append(out, status)
+	return placeLines(strings.Split(strings.Join(out, "\n"), "\n"), w, h)
+}
+
+// header is the chat header: who the visitor is, where from, what they read.
+func (c *chats) header(t *transcript, w int) []string {
+	m := c.m
+	name := m.visitorName(t.conv.VisitorID)
+	var region, ip, source, page string
+	var visits, chatsN int
+	if v := m.live.visitors[t.conv.VisitorID]; v != nil {
+		region, ip, visits, chatsN = safe(v.Region), safe(v.IP), v.Visits, v.Chats
+		source = sourceCell(m, v)
+		page = pageCell(m, v)
+	} else if d := c.details[t.conv.VisitorID]; d != nil {
+		ip, visits, chatsN = safe(d.Visitor.IP), d.Visitor.Visits, d.Visitor.Chats
+		page = m.st.Muted.Render(m.lang.T("chat.visitor_left"))
+	}
+	first := m.st.PaneTitle.Render(name)
+	if region != "" {
+		first += " " + region
+	}
+	second := m.lang.T("chat.facts", visits, chatsN, ip)
+	if source != "" {
+		second += " · " + m.lang.T("chat.source", source)
+	}
+	third := m.lang.T("chat.page", page)
+	return []string{cut(first, w), m.st.Muted.Render(cut(second, w)), m.st.Muted.Render(cut(third, w))}
+}
+
+// maxLinesPerMessage bounds how much of one message the transcript shows.
+const maxLinesPerMessage = 200
+
+// render lays out the transcript for width w, cached until it changes.
+func (c *chats) render(t *transcript, w int) []string {
+	key := fmt.Sprintf("%d/%d/%s/%d", w, len(t.msgs), c.m.lang, c.m.me)
+	if t.cacheKey == key {
+		return t.cacheLines
+	}
+	m := c.m
+	var lines []string
+	for _, msg := range t.msgs {
+		at := msg.At.Local().Format("15:04:05")
+		if msg.From == store.FromSystem {
+			lines = append(lines, m.st.MsgSystem.Render(cut(c.systemText(msg)+" "+at, w)))
+			continue
+		}
+		var who string
+		style := m.st.MsgVisitor
+		if msg.From == store.FromAgent {
+			who = safe(msg.Name)
+			if msg.AgentID == m.me {
+				who = m.lang.T("chat.me")
+			}
+			style = m.st.MsgAgent
+		} else {
+			who = m.visitorName(t.conv.VisitorID)
+		}
+		lines = append(lines, style.Bold(true).Render(cut(who, w-9))+" "+m.st.MsgMeta.Render(at))
+		body := wrap(safeText(msg.Text), max(1, w-2))
+		if len(body) > maxLinesPerMessage {
+			body = append(body[:maxLinesPerMessage], m.lang.T("chat.truncated", len(body)-maxLinesPerMessage))
+		}
+		for _, l := range body {
+			lines = append(lines, "  "+style.Render(l))
+		}
+	}
+	t.cacheKey, t.cacheLines = key, lines
+	return lines
+}
+
+// systemText words a system line in the reader's language.
+func (c *chats) systemText(msg store.Message) string {
+	l := c.m.lang
+	switch msg.Event {
+	case desk.EventAccepted:
+		return l.T("sys.accepted", safe(msg.Name))
+	case desk.EventEnded:
+		if msg.Text == string(store.FromVisitor) {
+			return l.T("sys.ended_by_visitor")
+		}
+		return l.T("sys.ended_by_agent", safe(msg.Name))
+	case desk.EventTransferred:
+		return l.T("sys.transferred", safe(msg.Name))
+	}
+	return safe(msg.Text)
+}

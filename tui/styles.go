@@ -1,0 +1,113 @@
+package tui
+
+import "github.com/charmbracelet/lipgloss"
+
+// Styles are every style of one session, built from that session's renderer so colour
+// profile and background detection follow the agent's terminal, not the server's.
+type Styles struct {
+	r *lipgloss.Renderer
+
+	App        lipgloss.Style
+	TopBar     lipgloss.Style
+	Brand      lipgloss.Style
+	Tab        lipgloss.Style
+	TabActive  lipgloss.Style
+	Counts     lipgloss.Style
+	StatusOn   lipgloss.Style
+	StatusBusy lipgloss.Style
+	StatusAway lipgloss.Style
+
+	TableHeader lipgloss.Style
+	Row         lipgloss.Style
+	RowSelected lipgloss.Style
+	Muted       lipgloss.Style
+	Accent      lipgloss.Style
+	Warn        lipgloss.Style
+	Error       lipgloss.Style
+	OK          lipgloss.Style
+
+	KindNew       lipgloss.Style
+	KindReturning lipgloss.Style
+	KindIntent    lipgloss.Style
+	KindMember    lipgloss.Style
+
+	Pane        lipgloss.Style
+	PaneFocused lipgloss.Style
+	PaneTitle   lipgloss.Style
+	ListItem    lipgloss.Style
+	ListActive  lipgloss.Style
+	Badge       lipgloss.Style
+	Waiting     lipgloss.Style
+
+	MsgVisitor lipgloss.Style
+	MsgAgent   lipgloss.Style
+	MsgSystem  lipgloss.Style
+	MsgMeta    lipgloss.Style
+
+	Notice    lipgloss.Style
+	HelpKey   lipgloss.Style
+	HelpDesc  lipgloss.Style
+	Dialog    lipgloss.Style
+	InputLine lipgloss.Style
+}
+
+// NewStyles builds the styles on a session's renderer.
+func NewStyles(r *lipgloss.Renderer) *Styles {
+	accent := lipgloss.AdaptiveColor{Light: "#1d4ed8", Dark: "#60a5fa"}
+	muted := lipgloss.AdaptiveColor{Light: "#6b7280", Dark: "#9ca3af"}
+	green := lipgloss.AdaptiveColor{Light: "#15803d", Dark: "#4ade80"}
+	yellow := lipgloss.AdaptiveColor{Light: "#a16207", Dark: "#facc15"}
+	red := lipgloss.AdaptiveColor{Light: "#b91c1c", Dark: "#f87171"}
+	purple := lipgloss.AdaptiveColor{Light: "#7e22ce", Dark: "#c084fc"}
+	sel := lipgloss.AdaptiveColor{Light: "#dbeafe", Dark: "#1e3a5f"}
+	border := lipgloss.AdaptiveColor{Light: "#d1d5db", Dark: "#4b5563"}
+
+	s := &Styles{r: r}
+	n := r.NewStyle
+	s.App = n()
+	s.TopBar = n().Bold(true)
+	s.Brand = n().Bold(true).Foreground(accent)
+	s.Tab = n().Foreground(muted).Padding(0, 1)
+	s.TabActive = n().Bold(true).Underline(true).Foreground(accent).Padding(0, 1)
+	s.Counts = n().Foreground(muted)
+	s.StatusOn = n().Foreground(green).Bold(true)
+	s.StatusBusy = n().Foreground(yellow).Bold(true)
+	s.StatusAway = n().Foreground(muted).Bold(true)
+
+	s.TableHeader = n().Bold(true).Foreground(muted)
+	s.Row = n()
+	s.RowSelected = n().Background(sel).Bold(true)
+	s.Muted = n().Foreground(muted)
+	s.Accent = n().Foreground(accent)
+	s.Warn = n().Foreground(yellow)
+	s.Error = n().Foreground(red).Bold(true)
+	s.OK = n().Foreground(green)
+
+	s.KindNew = n().Foreground(green)
+	s.KindReturning = n().Foreground(accent)
+	s.KindIntent = n().Foreground(yellow)
+	s.KindMember = n().Foreground(purple)
+
+	s.Pane = n().Border(lipgloss.NormalBorder()).BorderForeground(border)
+	s.PaneFocused = n().Border(lipgloss.NormalBorder()).BorderForeground(accent)
+	s.PaneTitle = n().Bold(true)
+	s.ListItem = n()
+	s.ListActive = n().Background(sel).Bold(true)
+	s.Badge = n().Foreground(red).Bold(true)
+	s.Waiting = n().Foreground(yellow).Bold(true)
+
+	s.MsgVisitor = n()
+	s.MsgAgent = n().Foreground(accent)
+	s.MsgSystem = n().Foreground(muted).Italic(true)
+	s.MsgMeta = n().Foreground(muted)
+
+	s.Notice = n().Foreground(yellow).Bold(true)
+	s.HelpKey = n().Foreground(accent).Bold(true)
+	s.HelpDesc = n().Foreground(muted)
+	s.Dialog = n().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)
+	s.InputLine = n().Border(lipgloss.NormalBorder(), true, false, false, false).BorderForeground(border)
+	return s
+}
+
+// Renderer is the session's renderer, for components (huh forms) that need it.
+func (s *Styles) Renderer() *lipgloss.Renderer { return s.r }
