@@ -214,4 +214,14 @@ type Message struct {
 	// Event marks a system message ("accepted", "ended", "transferred"…); the UIs word it in
 	// the reader's language from Event and Name.
 	Event string `json:"event,omitempty"`
+	// File is set when the message is a file sent in the chat.
+	File *FileRef `json:"file,omitempty"`
+}
+
+// FileRef points at a stored file from a message.
+type FileRef struct {
+	Hash string `json:"hash"` // SHA-256, hex: the file's name in the data dir
+	Name string `json:"name"` // the name the sender gave it (display only, never a path)
+	Size int64  `json:"size"`
+	Type string `json:"type,omitempty"` // sniffed content type
 }

@@ -24,6 +24,12 @@ var (
 	bMessages     = []byte("messages")      // conversation id + seq → Message
 	bMessageCIDs  = []byte("message_cids")  // conversation id + client id → seq
 	bOpenConvs    = []byte("open_convs")    // conversation id → nil, for conversations not ended
+	bFiles        = []byte("files")         // content hash (hex) → FileMeta: files visitors and staff sent
+	bCommonFiles  = []byte("common_files")  // id → CommonFile (常用文件)
+	bCanned       = []byte("canned")        // id → CannedReply (常用语)
+	bBlocks       = []byte("blocks")        // id → Block (屏蔽)
+	bLeaveMsgs    = []byte("leave_msgs")    // id → LeaveMessage (留言)
+	bLoginFails   = []byte("login_fails")   // "acct:"+login or "ip:"+addr → LoginFailures
 )
 
 // migration brings the database from version i to i+1 (migrations[i]).
@@ -36,7 +42,8 @@ type migration struct {
 var migrations = []migration{
 	{"create buckets", func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bSites, bAgents, bAgentLogin, bAgentKeys, bRoles, bVisitors,
-			bVisitorKeys, bTrail, bConvs, bVisitorConvs, bMessages, bMessageCIDs, bOpenConvs} {
+			bVisitorKeys, bTrail, bConvs, bVisitorConvs, bMessages, bMessageCIDs, bOpenConvs,
+			bFiles, bCommonFiles, bCanned, bBlocks, bLeaveMsgs, bLoginFails} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

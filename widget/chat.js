@@ -71,6 +71,10 @@
       continueHere: '在此窗口继续',
       noSite: '链接不完整：缺少站点参数 site。',
       newTitle: '【新消息】',
+      sysAccepted: '客服 {name} 为您服务',
+      sysEndedVisitor: '您结束了对话',
+      sysEndedAgent: '客服结束了对话',
+      sysTransferred: '已为您转接给客服 {name}',
       errors: {
         too_long: '消息太长了，最多 2000 字。',
         rate: '发送太快了，请稍后再试。',
@@ -141,6 +145,10 @@
       continueHere: 'Continue here',
       noSite: 'This link is incomplete: the site parameter is missing.',
       newTitle: '[New message] ',
+      sysAccepted: '{name} is now serving you',
+      sysEndedVisitor: 'You ended the chat',
+      sysEndedAgent: 'The agent ended the chat',
+      sysTransferred: 'You were transferred to {name}',
       errors: {
         too_long: 'That message is too long (2,000 characters at most).',
         rate: 'You are sending too fast. Please wait a moment.',
@@ -359,6 +367,17 @@
     return row;
   }
 
+  // systemText words a system line (an event of the conversation) in the visitor's language.
+  function systemText(m) {
+    const name = str(m.name, 40) || t('agent');
+    switch (m.event) {
+      case 'accepted': return t('sysAccepted', { name: name });
+      case 'ended': return m.text === 'visitor' ? t('sysEndedVisitor') : t('sysEndedAgent');
+      case 'transferred': return t('sysTransferred', { name: name });
+    }
+    return typeof m.text === 'string' ? m.text : '';
+  }
+
   function nearBottom() {
     const m = ui.msgs;
     return m.scrollHeight - m.scrollTop - m.clientHeight < 80;
@@ -380,7 +399,7 @@
     seen.add(key);
     if (!(S.max[m.conv] >= seq)) S.max[m.conv] = seq;
     const from = m.from === 'visitor' || m.from === 'agent' ? m.from : 'system';
-    const text = typeof m.text === 'string' ? m.text : '';
+    const text = from === 'system' ? systemText(m) : typeof m.text === 'string' ? m.text : '';
     const name = from === 'visitor' ? t('me') : str(m.name, 40) || t('agent');
     const stick = from === 'visitor' || nearBottom();
     const item = { r: rankOf(m.conv), s: seq, el: messageEl(from, name, text, m.at) };
