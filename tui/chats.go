@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"kefu/tui/cells"
+
 	"errors"
 	"fmt"
 	"sort"
@@ -501,7 +503,7 @@ func (c *chats) transcriptHeight() int {
 // view renders the chat page in w×h cells.
 func (c *chats) view(w, h int) string {
 	if len(c.order) == 0 {
-		return placeLines([]string{"", c.m.st.Muted.Render(cut(c.m.lang.T("chat.none"), w))}, w, h)
+		return cells.Place([]string{"", c.m.st.Muted.Render(cells.Cut(c.m.lang.T("chat.none"), w))}, w, h)
 	}
 	if w < narrowWidth {
 		if c.listMode {
@@ -527,7 +529,7 @@ func (c *chats) view(w, h int) string {
 
 func (c *chats) listView(w, h int) string {
 	m := c.m
-	lines := []string{m.st.PaneTitle.Render(cut(m.lang.T("chat.list_title", len(c.order)), w))}
+	lines := []string{m.st.PaneTitle.Render(cells.Cut(m.lang.T("chat.list_title", len(c.order)), w))}
 	for _, id := range c.order {
 		t := c.ts[id]
 		name := m.visitorName(t.conv.VisitorID)
@@ -551,23 +553,23 @@ func (c *chats) listView(w, h int) string {
 		}
 		region := ""
 		if v := m.live.visitors[t.conv.VisitorID]; v != nil {
-			region = " " + safe(v.Region)
+			region = " " + cells.Safe(v.Region)
 		}
-		avail := w - 2 - width(right)
-		line := mark + fit(name+m.st.Muted.Render(region), avail) + right
+		avail := w - 2 - cells.Width(right)
+		line := mark + cells.Fit(name+m.st.Muted.Render(region), avail) + right
 		if id == c.active {
-			line = m.st.ListActive.Render(fitStyled(stripStyle(line), w))
+			line = m.st.ListActive.Render(cells.FitStyled(cells.Strip(line), w))
 		}
 		lines = append(lines, line)
 	}
-	return placeLines(lines, w, h)
+	return cells.Place(lines, w, h)
 }
 
 func (c *chats) chatView(w, h int) string {
 	m := c.m
 	t := c.ts[c.active]
 	if t == nil {
-		return placeLines(nil, w, h)
+		return cells.Place(nil, w, h)
 	}
 	header := c.header(t, w)
 	inputH := c.input.Height()
@@ -578,12 +580,12 @@ func (c *chats) chatView(w, h int) string {
 	lines := c.render(t, w)
 	footer := ""
 	if text := c.typing[t.conv.ID]; text != "" && !t.ended {
-		footer = m.st.Muted.Render(cut(m.lang.T("chat.typing", safe(text)), w))
+		footer = m.st.Muted.Render(cells.Cut(m.lang.T("chat.typing", cells.Safe(text)), w))
 	}
 	pendingLines := []string{}
 	for _, o := range c.queue {
 		if o.conv == t.conv.ID {
-			pendingLines = append(pendingLines, m.st.Muted.Render(cut(m.lang.T("chat.sending", safe(o.text)), w)))
+			pendingLines = append(pendingLines, m.st.Muted.Render(cells.Cut(m.lang.T("chat.sending", cells.Safe(o.text)), w)))
 		}
 	}
 	all := append(append([]string{}, lines...), pendingLines...)
@@ -612,10 +614,10 @@ func (c *chats) chatView(w, h int) string {
 		status = c.input.View()
 	}
 	out := append([]string{}, header...)
-	out = append(out, placeLines(body, w, bodyH))
+	out = append(out, cells.Place(body, w, bodyH))
 	out = append(out, m.st.Muted.Render(strings.Repeat("─", w)))
 	out = append(out, status)
-	return placeLines(strings.Split(strings.Join(out, "\n"), "\n"), w, h)
+	return cells.Place(strings.Split(strings.Join(out, "\n"), "\n"), w, h)
 }
 
 // header is the chat header: who the visitor is, where from, what they read.
@@ -625,11 +627,11 @@ func (c *chats) header(t *transcript, w int) []string {
 	var region, ip, source, page string
 	var visits, chatsN int
 	if v := m.live.visitors[t.conv.VisitorID]; v != nil {
-		region, ip, visits, chatsN = safe(v.Region), safe(v.IP), v.Visits, v.Chats
+		region, ip, visits, chatsN = cells.Safe(v.Region), cells.Safe(v.IP), v.Visits, v.Chats
 		source = sourceCell(m, v)
 		page = pageCell(m, v)
 	} else if d := c.details[t.conv.VisitorID]; d != nil {
-		ip, visits, chatsN = safe(d.Visitor.IP), d.Visitor.Visits, d.Visitor.Chats
+		ip, visits, chatsN = cells.Safe(d.Visitor.IP), d.Visitor.Visits, d.Visitor.Chats
 		page = m.st.Muted.Render(m.lang.T("chat.visitor_left"))
 	}
 	first := m.st.PaneTitle.Render(name)
@@ -641,7 +643,7 @@ func (c *chats) header(t *transcript, w int) []string {
 		second += " · " + m.lang.T("chat.source", source)
 	}
 	third := m.lang.T("chat.page", page)
-	return []string{cut(first, w), m.st.Muted.Render(cut(second, w)), m.st.Muted.Render(cut(third, w))}
+	return []string{cells.Cut(first, w), m.st.Muted.Render(cells.Cut(second, w)), m.st.Muted.Render(cells.Cut(third, w))}
 }
 
 // maxLinesPerMessage bounds how much of one message the transcript shows.
@@ -658,13 +660,13 @@ func (c *chats) render(t *transcript, w int) []string {
 	for _, msg := range t.msgs {
 		at := msg.At.Local().Format("15:04:05")
 		if msg.From == store.FromSystem {
-			lines = append(lines, m.st.MsgSystem.Render(cut(c.systemText(msg)+" "+at, w)))
+			lines = append(lines, m.st.MsgSystem.Render(cells.Cut(c.systemText(msg)+" "+at, w)))
 			continue
 		}
 		var who string
 		style := m.st.MsgVisitor
 		if msg.From == store.FromAgent {
-			who = safe(msg.Name)
+			who = cells.Safe(msg.Name)
 			if msg.AgentID == m.me {
 				who = m.lang.T("chat.me")
 			}
@@ -672,8 +674,8 @@ func (c *chats) render(t *transcript, w int) []string {
 		} else {
 			who = m.visitorName(t.conv.VisitorID)
 		}
-		lines = append(lines, style.Bold(true).Render(cut(who, w-9))+" "+m.st.MsgMeta.Render(at))
-		body := wrap(safeText(msg.Text), max(1, w-2))
+		lines = append(lines, style.Bold(true).Render(cells.Cut(who, w-9))+" "+m.st.MsgMeta.Render(at))
+		body := cells.Wrap(cells.SafeText(msg.Text), max(1, w-2))
 		if len(body) > maxLinesPerMessage {
 			body = append(body[:maxLinesPerMessage], m.lang.T("chat.truncated", len(body)-maxLinesPerMessage))
 		}
@@ -690,14 +692,14 @@ func (c *chats) systemText(msg store.Message) string {
 	l := c.m.lang
 	switch msg.Event {
 	case desk.EventAccepted:
-		return l.T("sys.accepted", safe(msg.Name))
+		return l.T("sys.accepted", cells.Safe(msg.Name))
 	case desk.EventEnded:
 		if msg.Text == string(store.FromVisitor) {
 			return l.T("sys.ended_by_visitor")
 		}
-		return l.T("sys.ended_by_agent", safe(msg.Name))
+		return l.T("sys.ended_by_agent", cells.Safe(msg.Name))
 	case desk.EventTransferred:
-		return l.T("sys.transferred", safe(msg.Name))
+		return l.T("sys.transferred", cells.Safe(msg.Name))
 	}
-	return safe(msg.Text)
+	return cells.Safe(msg.Text)
 }

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"kefu/tui/cells"
+
 	"fmt"
 	"sort"
 	"strings"
@@ -48,7 +50,7 @@ func monitorColumns() []column {
 			less: func(a, b *hub.VisitorView) bool { return a.Source < b.Source }},
 		{id: "page", title: "col.page", min: 10, max: 60, priority: 4, cell: pageCell,
 			less: func(a, b *hub.VisitorView) bool { return a.PageTitle+a.PageURL < b.PageTitle+b.PageURL }},
-		{id: "agent", title: "col.agent", min: 6, max: 10, priority: 5, cell: func(m *Model, v *hub.VisitorView) string { return safe(v.AgentName) },
+		{id: "agent", title: "col.agent", min: 6, max: 10, priority: 5, cell: func(m *Model, v *hub.VisitorView) string { return cells.Safe(v.AgentName) },
 			less: func(a, b *hub.VisitorView) bool { return a.AgentName < b.AgentName }},
 		{id: "state", title: "col.state", min: 6, max: 8, priority: 2, cell: stateCell,
 			less: func(a, b *hub.VisitorView) bool { return a.State < b.State }},
@@ -80,26 +82,26 @@ func regionCell(m *Model, v *hub.VisitorView) string {
 		region = v.RegionEN
 	}
 	if v.IP == "" {
-		return safe(region)
+		return cells.Safe(region)
 	}
-	return safe(region) + "(" + safe(v.IP) + ")"
+	return cells.Safe(region) + "(" + cells.Safe(v.IP) + ")"
 }
 
 func sourceCell(m *Model, v *hub.VisitorView) string {
 	if m.lang == i18n.EN && v.SourceEN != "" {
-		return safe(v.SourceEN)
+		return cells.Safe(v.SourceEN)
 	}
 	if v.Source == "" {
 		return m.lang.T("source.direct")
 	}
-	return safe(v.Source)
+	return cells.Safe(v.Source)
 }
 
 func pageCell(m *Model, v *hub.VisitorView) string {
 	if v.PageTitle != "" {
-		return safe(v.PageTitle)
+		return cells.Safe(v.PageTitle)
 	}
-	return safe(v.PageURL)
+	return cells.Safe(v.PageURL)
 }
 
 func stateCell(m *Model, v *hub.VisitorView) string {
@@ -343,7 +345,7 @@ func (mo *monitor) layout(w int) []layoutCol {
 	cols := make([]column, len(mo.cols))
 	copy(cols, mo.cols)
 	for i := range cols {
-		tw := width(mo.m.lang.T(cols[i].title))
+		tw := cells.Width(mo.m.lang.T(cols[i].title))
 		if cols[i].id == mo.sortCol {
 			tw++
 		}
@@ -445,7 +447,7 @@ func (mo *monitor) view(w, h int) string {
 	if waiting > 0 {
 		counts += m.st.Waiting.Render(m.lang.T("monitor.waiting", waiting))
 	}
-	lines = append(lines, m.st.Counts.Render(cut(counts, w)))
+	lines = append(lines, m.st.Counts.Render(cells.Cut(counts, w)))
 
 	var hdr []string
 	for _, c := range cols {
@@ -458,9 +460,9 @@ func (mo *monitor) view(w, h int) string {
 			}
 		}
 		if c.right {
-			hdr = append(hdr, fitRight(title, c.w))
+			hdr = append(hdr, cells.FitRight(title, c.w))
 		} else {
-			hdr = append(hdr, fit(title, c.w))
+			hdr = append(hdr, cells.Fit(title, c.w))
 		}
 	}
 	lines = append(lines, m.st.TableHeader.Render(strings.Join(hdr, " ")))
@@ -487,22 +489,22 @@ func (mo *monitor) view(w, h int) string {
 		if mo.filter.Value() != "" {
 			empty = m.lang.T("monitor.no_match")
 		}
-		lines = append(lines, m.st.Muted.Render(cut(empty, w)))
+		lines = append(lines, m.st.Muted.Render(cells.Cut(empty, w)))
 	}
 	for i := mo.offset; i < len(rows) && i < mo.offset+body; i++ {
 		v := rows[i]
-		cells := make([]string, len(cols))
+		row := make([]string, len(cols))
 		for j, c := range cols {
 			text := c.cell(m, v)
 			if c.right {
-				cells[j] = fitRight(text, c.w)
+				row[j] = cells.FitRight(text, c.w)
 			} else {
-				cells[j] = fit(text, c.w)
+				row[j] = cells.Fit(text, c.w)
 			}
 		}
-		line := strings.Join(cells, " ")
+		line := strings.Join(row, " ")
 		if i == mo.cursor {
-			line = m.st.RowSelected.Render(fitStyled(stripStyle(line), w))
+			line = m.st.RowSelected.Render(cells.FitStyled(cells.Strip(line), w))
 		}
 		lines = append(lines, line)
 	}
@@ -513,5 +515,5 @@ func (mo *monitor) view(w, h int) string {
 		mo.filter.Width = max(1, w-4)
 		lines = append(lines[:h-1], mo.filter.View())
 	}
-	return placeLines(lines, w, h)
+	return cells.Place(lines, w, h)
 }

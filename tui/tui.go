@@ -4,6 +4,9 @@
 package tui
 
 import (
+	"kefu/tui/cells"
+	"kefu/tui/theme"
+
 	"crypto/rand"
 	"encoding/hex"
 	"time"
@@ -19,7 +22,7 @@ import (
 
 // New builds the workbench model of one SSH session; sshd calls it.
 func New(ws sshd.WorkbenchSession) tea.Model {
-	st := NewStyles(ws.Renderer)
+	st := theme.New(ws.Renderer)
 	m := &Model{
 		st:     st,
 		keys:   NewKeyMap(ws.Lang),
@@ -54,7 +57,7 @@ const (
 
 // Model is the root of one session's workbench.
 type Model struct {
-	st   *Styles
+	st   *theme.Styles
 	keys KeyMap
 	lang i18n.Lang
 	as   *desk.AgentSession
@@ -180,7 +183,7 @@ func (m *Model) apply(ev hub.Event) tea.Cmd {
 	case hub.Notice:
 		return m.notify(e)
 	case hub.Bye:
-		m.ended = safe(e.Text)
+		m.ended = cells.Safe(e.Text)
 		return tea.Quit
 	}
 	return nil
@@ -200,7 +203,7 @@ func (m *Model) notify(n hub.Notice) tea.Cmd {
 		m.page = pageChats
 	default:
 		if n.Text != "" {
-			m.setNotice(safe(n.Text), false)
+			m.setNotice(cells.Safe(n.Text), false)
 		}
 	}
 	return nil
@@ -289,14 +292,14 @@ func (m *Model) visitorName(id uint64) string {
 		return m.nameOf(v)
 	}
 	if d := m.chats.details[id]; d != nil && d.Visitor.Card.Name != "" {
-		return safe(d.Visitor.Card.Name)
+		return cells.Safe(d.Visitor.Card.Name)
 	}
 	return m.lang.T("visitor.number", id)
 }
 
 func (m *Model) nameOf(v *hub.VisitorView) string {
 	if v.Name != "" {
-		return safe(v.Name)
+		return cells.Safe(v.Name)
 	}
 	return m.lang.T("visitor.number", v.ID)
 }

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"kefu/tui/cells"
+
 	"fmt"
 	"strings"
 	"time"
@@ -29,7 +31,7 @@ func (m *Model) View() string {
 	}
 	w, h := m.width, m.height
 	if w < 20 || h < 6 {
-		return cut(m.lang.T("wb.too_small"), w)
+		return cells.Cut(m.lang.T("wb.too_small"), w)
 	}
 	top := m.topBar(w)
 	var body string
@@ -76,7 +78,7 @@ func (m *Model) topBar(w int) string {
 	left := m.st.Brand.Render(m.lang.T("wb.brand")) + " " + strings.Join(parts, "")
 	me := ""
 	if a := m.live.agents[m.me]; a != nil {
-		me = safe(a.Name) + " "
+		me = cells.Safe(a.Name) + " "
 	}
 	status := m.myStatus()
 	st := m.st.StatusOn
@@ -87,22 +89,22 @@ func (m *Model) topBar(w int) string {
 		st = m.st.StatusAway
 	}
 	right := me + st.Render("●"+m.lang.T("status."+string(status)))
-	if width(left)+width(right)+1 > w {
+	if cells.Width(left)+cells.Width(right)+1 > w {
 		right = st.Render("●")
 	}
-	if width(left)+width(right)+1 > w {
-		return fitStyled(left, w)
+	if cells.Width(left)+cells.Width(right)+1 > w {
+		return cells.FitStyled(left, w)
 	}
-	return left + strings.Repeat(" ", w-width(left)-width(right)) + right
+	return left + strings.Repeat(" ", w-cells.Width(left)-cells.Width(right)) + right
 }
 
 // statusLine shows the latest notice, else the keys of the page.
 func (m *Model) statusLine(w int) string {
 	if m.notice != "" {
 		if m.noticeErr {
-			return m.st.Error.Render(cut(m.notice, w))
+			return m.st.Error.Render(cells.Cut(m.notice, w))
 		}
-		return m.st.Notice.Render(cut(m.notice, w))
+		return m.st.Notice.Render(cells.Cut(m.notice, w))
 	}
 	var keys []key.Binding
 	k := m.keys
@@ -116,11 +118,11 @@ func (m *Model) statusLine(w int) string {
 	used := 0
 	for _, b := range keys {
 		part := m.st.HelpKey.Render(b.Help().Key) + " " + m.st.HelpDesc.Render(b.Help().Desc)
-		if used+width(part)+2 > w {
+		if used+cells.Width(part)+2 > w {
 			break
 		}
 		parts = append(parts, part)
-		used += width(part) + 2
+		used += cells.Width(part) + 2
 	}
 	return strings.Join(parts, "  ")
 }
@@ -141,7 +143,7 @@ func (m *Model) helpView(w, h int) string {
 		lines = append(lines, "", m.st.Accent.Render(g.title))
 		for _, b := range g.keys {
 			keys := strings.Join(b.Keys(), "/")
-			lines = append(lines, "  "+m.st.HelpKey.Render(fit(keys, 16))+" "+m.st.HelpDesc.Render(b.Help().Desc))
+			lines = append(lines, "  "+m.st.HelpKey.Render(cells.Fit(keys, 16))+" "+m.st.HelpDesc.Render(b.Help().Desc))
 		}
 	}
 	lines = append(lines, "", m.st.Muted.Render(m.lang.T("help.close")))
@@ -150,7 +152,7 @@ func (m *Model) helpView(w, h int) string {
 		half := (len(lines) + 1) / 2
 		var out []string
 		for i := 0; i < half; i++ {
-			l := fitStyled(lines[i], w/2)
+			l := cells.FitStyled(lines[i], w/2)
 			if i+half < len(lines) {
 				l += lines[i+half]
 			}
@@ -158,5 +160,5 @@ func (m *Model) helpView(w, h int) string {
 		}
 		lines = out
 	}
-	return placeLines(lines, w, h)
+	return cells.Place(lines, w, h)
 }

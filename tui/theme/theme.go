@@ -1,4 +1,6 @@
-package tui
+// Package theme holds the styles of a workbench session, built on that session's renderer,
+// so every screen of the workbench (agent and admin) draws the same way.
+package theme
 
 import "github.com/charmbracelet/lipgloss"
 
@@ -51,8 +53,8 @@ type Styles struct {
 	InputLine lipgloss.Style
 }
 
-// NewStyles builds the styles on a session's renderer.
-func NewStyles(r *lipgloss.Renderer) *Styles {
+// New builds the styles on a session's renderer.
+func New(r *lipgloss.Renderer) *Styles {
 	accent := lipgloss.AdaptiveColor{Light: "#1d4ed8", Dark: "#60a5fa"}
 	muted := lipgloss.AdaptiveColor{Light: "#6b7280", Dark: "#9ca3af"}
 	green := lipgloss.AdaptiveColor{Light: "#15803d", Dark: "#4ade80"}
