@@ -138,7 +138,7 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 		return nil, w, fmt.Errorf("visitor arrives: %w", err)
 	}
 	s := &VisitorSession{d: d, ID: v.ID, SiteID: a.SiteID, chat: a.Chat, lastActive: now}
-	s.sub = d.hub.Subscribe(hub.Filter{VisitorID: v.ID}, 0)
+	s.sub = d.hub.Subscribe(hub.Filter{VisitorID: v.ID, VisitorSite: a.SiteID}, 0)
 
 	view := d.visitorView(v)
 	if cur := d.hub.Visitor(v.ID); cur != nil {

@@ -31,6 +31,8 @@ type Hub struct {
 	byAgent   map[uint64]map[*Sub]struct{}
 	byVisitor map[uint64]map[*Sub]struct{}
 	allAgents map[*Sub]struct{}
+	// bySiteVisitors: every visitor connection of a site.
+	bySiteVisitors map[uint64]map[*Sub]struct{}
 
 	dropped uint64
 }
@@ -64,6 +66,8 @@ func New(now func() time.Time) *Hub {
 		byAgent:   map[uint64]map[*Sub]struct{}{},
 		byVisitor: map[uint64]map[*Sub]struct{}{},
 		allAgents: map[*Sub]struct{}{},
+
+		bySiteVisitors: map[uint64]map[*Sub]struct{}{},
 	}
 }
 
@@ -282,6 +286,15 @@ func (h *Hub) ToVisitor(visitorID uint64, ev Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.publishVisitor(visitorID, ev)
+}
+
+// ToSiteVisitors sends an event to every visitor connection of a site.
+func (h *Hub) ToSiteVisitors(siteID uint64, ev Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.bySiteVisitors[siteID] {
+		s.send(ev)
+	}
 }
 
 // ToAgent sends an event to every session of an agent.

@@ -6,6 +6,9 @@ type Filter struct {
 	AgentID   uint64
 	Sites     []uint64
 	VisitorID uint64
+	// VisitorSite is the site of a visitor's connection, for site-wide notices to visitors
+	// (settings changed).
+	VisitorSite uint64
 }
 
 // Sub is one subscriber. Read C from a single goroutine until it is closed.
@@ -63,6 +66,9 @@ func (h *Hub) SubscribeSnapshot(f Filter, buf int) (*Sub, Snapshot) {
 	if f.VisitorID != 0 {
 		addSub(h.byVisitor, f.VisitorID, s)
 	}
+	if f.VisitorSite != 0 {
+		addSub(h.bySiteVisitors, f.VisitorSite, s)
+	}
 	var snap Snapshot
 	if f.AgentID != 0 {
 		snap = Snapshot{Visitors: h.visitorsLocked(f.Sites), Convs: h.convsLocked(f.Sites), Agents: h.agentsLocked()}
@@ -92,6 +98,9 @@ func (h *Hub) removeLocked(s *Sub) {
 	}
 	if s.filter.VisitorID != 0 {
 		delSub(h.byVisitor, s.filter.VisitorID, s)
+	}
+	if s.filter.VisitorSite != 0 {
+		delSub(h.bySiteVisitors, s.filter.VisitorSite, s)
 	}
 	close(s.ch)
 }

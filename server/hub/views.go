@@ -155,19 +155,23 @@ type Notice struct {
 	Text      string
 }
 
+// SettingsChanged: a site's widget settings changed; open widgets reload them (to visitors).
+type SettingsChanged struct{ SiteID uint64 }
+
 // Bye tells a connection to close: the server shuts down, the visitor was blocked, or the
 // agent was disabled.
 type Bye struct{ Code, Text string }
 
-func (VisitorChanged) event() {}
-func (VisitorLeft) event()    {}
-func (ConvChanged) event()    {}
-func (MessageAdded) event()   {}
-func (Typing) event()         {}
-func (AgentChanged) event()   {}
-func (AgentLeft) event()      {}
-func (Invite) event()         {}
-func (InviteOff) event()      {}
-func (OpenChat) event()       {}
-func (Notice) event()         {}
-func (Bye) event()            {}
+func (VisitorChanged) event()  {}
+func (VisitorLeft) event()     {}
+func (ConvChanged) event()     {}
+func (MessageAdded) event()    {}
+func (Typing) event()          {}
+func (AgentChanged) event()    {}
+func (AgentLeft) event()       {}
+func (Invite) event()          {}
+func (InviteOff) event()       {}
+func (OpenChat) event()        {}
+func (Notice) event()          {}
+func (Bye) event()             {}
+func (SettingsChanged) event() {}
