@@ -29,7 +29,6 @@ var (
 	bCanned       = []byte("canned")        // id → CannedReply (常用语)
 	bBlocks       = []byte("blocks")        // id → Block (屏蔽)
 	bLeaveMsgs    = []byte("leave_msgs")    // id → LeaveMessage (留言)
-	bLoginFails   = []byte("login_fails")   // "acct:"+login or "ip:"+addr → LoginFailures
 )
 
 // migration brings the database from version i to i+1 (migrations[i]).
@@ -43,7 +42,7 @@ var migrations = []migration{
 	{"create buckets", func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bSites, bAgents, bAgentLogin, bAgentKeys, bRoles, bVisitors,
 			bVisitorKeys, bTrail, bConvs, bVisitorConvs, bMessages, bMessageCIDs, bOpenConvs,
-			bFiles, bCommonFiles, bCanned, bBlocks, bLeaveMsgs, bLoginFails} {
+			bFiles, bCommonFiles, bCanned, bBlocks, bLeaveMsgs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -229,6 +229,7 @@ func (s *AgentSession) Transcript(convID, after uint64, limit int) ([]store.Mess
 // VisitorDetail is what the workbench shows about one visitor.
 type VisitorDetail struct {
 	Visitor store.Visitor
+	View    *hub.VisitorView // the live row if online, else one built from the store
 	Trail   []store.PageView
 	Convs   []store.Conversation
 }
@@ -253,6 +254,9 @@ func (s *AgentSession) Visitor(visitorID uint64, trail int) (*VisitorDetail, err
 	}
 	if err := s.can(authz.Workbench, out.Visitor.SiteID); err != nil {
 		return nil, err
+	}
+	if out.View = s.d.hub.Visitor(visitorID); out.View == nil {
+		out.View = s.d.visitorView(&out.Visitor)
 	}
 	return &out, nil
 }

@@ -41,6 +41,7 @@ type Arrival struct {
 	Page      Page
 	IP        string
 	UserAgent string
+	Member    *MemberClaim // a signed member identity, if the page gave one
 }
 
 // AgentCard is what a visitor sees of the agent serving them.
@@ -101,6 +102,11 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 	page := a.Page.clean()
 	ua := truncRunes(plain.Line(a.UserAgent), maxUA)
 	now := d.Now()
+	member := verifyMember(site, a.Member, now)
+	if a.Member != nil && member == nil {
+		// Never trusted: an unsigned or wrongly signed identity is only noted.
+		d.log.Warn("member identity refused: bad or stale signature", "site", a.SiteID, "ip", a.IP)
+	}
 	var v *store.Visitor
 	err = d.db.Update(func(tx *store.Tx) error {
 		var err error
@@ -124,6 +130,9 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 		}
 		v.LastSeen = now
 		v.IP = a.IP
+		if member != nil {
+			v.Member = member
+		}
 		if ua != "" {
 			v.UserAgent = ua
 		}

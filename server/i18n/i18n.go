@@ -51,6 +51,16 @@ func Has(key string) bool { _, ok := catalog[key]; return ok }
 
 type entry struct{ zh, en string }
 
+// add merges a part of the catalog kept in another file; a key defined twice is a bug.
+func add(part map[string]entry) {
+	for k, e := range part {
+		if _, dup := catalog[k]; dup {
+			panic("i18n: key defined twice: " + k)
+		}
+		catalog[k] = e
+	}
+}
+
 // Keys returns every key; the catalog test uses it.
 func Keys() []string {
 	out := make([]string, 0, len(catalog))

@@ -152,6 +152,9 @@ func (c *visitorConn) run(ctx context.Context, siteID uint64, ip, ua string) {
 	if hello.Page != nil {
 		a.Page = desk.Page{URL: hello.Page.URL, Title: hello.Page.Title, Referrer: hello.Page.Ref}
 	}
+	if m := hello.Member; m != nil {
+		a.Member = &desk.MemberClaim{ID: m.ID, Name: m.Name, TS: m.TS, Sig: m.Sig}
+	}
 	vs, welcome, err := c.s.desk.Arrive(a)
 	if err != nil {
 		c.ws.Close(websocket.StatusPolicyViolation, "refused")
