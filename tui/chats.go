@@ -380,6 +380,11 @@ func (c *chats) key(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case "ctrl+e":
 		return c.endActive()
+	case "ctrl+t":
+		if t := c.ts[c.active]; t != nil {
+			return c.m.openDetail(t.conv.VisitorID)
+		}
+		return nil
 	case "enter":
 		return c.submit()
 	}

@@ -35,6 +35,7 @@ type KeyMap struct {
 	EndChat    key.Binding
 	ScrollUp   key.Binding
 	ScrollDown key.Binding
+	Trail      key.Binding
 	Back       key.Binding
 }
 
@@ -71,6 +72,7 @@ func NewKeyMap(l i18n.Lang) KeyMap {
 		EndChat:    b("key.end_chat", "ctrl+e"),
 		ScrollUp:   b("key.scroll_up", "pgup"),
 		ScrollDown: b("key.scroll_down", "pgdown"),
+		Trail:      b("key.trail", "ctrl+t"),
 		Back:       b("key.back", "esc"),
 	}
 }

@@ -292,6 +292,10 @@ func (mo *monitor) key(k tea.KeyMsg) tea.Cmd {
 		if v := mo.selected(); v != nil {
 			return m.inviteCmd(v.ID)
 		}
+	case "v":
+		if v := mo.selected(); v != nil {
+			return m.openDetail(v.ID)
+		}
 	}
 	return nil
 }

@@ -69,6 +69,7 @@ type Model struct {
 	live          *live
 	monitor       *monitor
 	chats         *chats
+	detail        *detail // the visitor detail screen, when open
 
 	showHelp  bool
 	notice    string
@@ -150,6 +151,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case noticeMsg:
 		m.setNotice(msg.text, msg.err)
 		return m, nil
+	case detailLoadedMsg:
+		if m.detail != nil && m.detail.visitorID == msg.visitorID {
+			m.detail.d, m.detail.err = msg.d, msg.err
+		}
+		return m, nil
 	case sshd.ShutdownMsg:
 		m.ended = m.lang.T("wb.shutdown")
 		return m, tea.Sequence(tea.Tick(300*time.Millisecond, func(time.Time) tea.Msg { return nil }), tea.Quit)
@@ -226,6 +232,9 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if m.showHelp {
 		m.showHelp = false
 		return nil
+	}
+	if m.detail != nil {
+		return m.detail.key(k)
 	}
 	typing := m.page == pageChats || m.monitor.filtering
 	switch {

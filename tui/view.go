@@ -38,6 +38,8 @@ func (m *Model) View() string {
 	switch {
 	case m.showHelp:
 		body = m.helpView(w, m.bodyHeight())
+	case m.detail != nil:
+		body = m.detail.view(w, m.bodyHeight())
 	case m.page == pageMonitor:
 		body = m.monitor.view(w, m.bodyHeight())
 	default:
@@ -110,7 +112,7 @@ func (m *Model) statusLine(w int) string {
 	k := m.keys
 	switch m.page {
 	case pageMonitor:
-		keys = []key.Binding{k.Chat, k.Invite, k.Filter, k.Sort, k.NextPage, k.Help}
+		keys = []key.Binding{k.Chat, k.Invite, k.Detail, k.Filter, k.Sort, k.NextPage, k.Help}
 	default:
 		keys = []key.Binding{k.Send, k.NextChat, k.EndChat, k.NextPage, k.Help}
 	}
@@ -135,8 +137,8 @@ func (m *Model) helpView(w, h int) string {
 		keys  []key.Binding
 	}{
 		{m.lang.T("help.global"), []key.Binding{k.NextPage, k.PrevPage, k.NextChat, k.Status, k.Help, k.Quit}},
-		{m.lang.T("help.monitor"), []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Chat, k.Invite, k.Filter, k.Sort, k.SortRv}},
-		{m.lang.T("help.chats"), []key.Binding{k.Send, k.Newline, k.NextChat, k.PrevChat, k.ScrollUp, k.ScrollDown, k.EndChat, k.Back}},
+		{m.lang.T("help.monitor"), []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Chat, k.Invite, k.Detail, k.Filter, k.Sort, k.SortRv}},
+		{m.lang.T("help.chats"), []key.Binding{k.Send, k.Newline, k.NextChat, k.PrevChat, k.ScrollUp, k.ScrollDown, k.Trail, k.EndChat, k.Back}},
 	}
 	lines := []string{m.st.PaneTitle.Render(m.lang.T("help.title"))}
 	for _, g := range groups {

@@ -240,3 +240,45 @@ func TestChatGolden(t *testing.T) {
 		golden(t, fmt.Sprintf("chat-%dx%d", sz.w, sz.h), view)
 	}
 }
+
+func TestVisitorDetailGolden(t *testing.T) {
+	f := newFixture(t)
+	ref := "https://www.baidu.com/s?ie=utf-8&wd=%E5%9C%A8%E7%BA%BF%E5%AE%A2%E6%9C%8D"
+	vs, _, err := f.desk.Arrive(desk.Arrival{SiteID: 1, Key: "detail-visitor-0001", IP: "14.150.38.2",
+		Page:      desk.Page{URL: "http://localhost/?utm_source=baidu", Title: "云帆软件 首页", Referrer: ref},
+		UserAgent: "Mozilla/5.0 (Linux; Android 13; V2219A) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/116.0.0.0 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vs.Close()
+	for _, p := range []desk.Page{{URL: "http://localhost/?p=pricing", Title: "价格方案"}, {URL: "http://localhost/?p=cases", Title: "\x1b[2J客户案例<b>"}} {
+		if err := vs.PageView(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := f.as.Visitor(vs.ID, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range d.Trail {
+		d.Trail[i].At = fixedNow.Add(time.Duration(i-len(d.Trail)) * time.Minute)
+	}
+	for _, sz := range sizes {
+		m := f.model(sz.w, sz.h, i18n.ZH)
+		m.openDetail(vs.ID)
+		m.Update(detailLoadedMsg{visitorID: vs.ID, d: d})
+		for id, v := range m.live.visitors { // a stable stay time for the golden file
+			cp := *v
+			cp.VisitStart = fixedNow.Add(-3 * time.Minute)
+			m.live.visitors[id] = &cp
+		}
+		view := m.View()
+		checkFrame(t, view, sz.w, sz.h)
+		for _, want := range []string{"微信", "广东省广州市", "百度(在线客服)", "价格方案"} {
+			if !strings.Contains(view, want) {
+				t.Errorf("%dx%d: detail lacks %q:\n%s", sz.w, sz.h, want, view)
+			}
+		}
+		golden(t, fmt.Sprintf("detail-%dx%d", sz.w, sz.h), view)
+	}
+}
