@@ -52,6 +52,41 @@ type Agent struct {
 	// Keys are SSH public keys that log in as this agent.
 	Keys []AuthorizedKey `json:"keys,omitempty"`
 	Lang string          `json:"lang,omitempty"`
+	// Notify holds the agent's notification switches by scenario; a missing scenario takes
+	// its default (see NotifyDefault).
+	Notify map[string]Notify `json:"notify,omitempty"`
+}
+
+// Notify is how an agent wants to hear of one scenario: a popup, a sound (terminal bell).
+type Notify struct {
+	Popup bool `json:"popup"`
+	Sound bool `json:"sound"`
+}
+
+// Notification scenarios (the product guide's 提醒设置).
+const (
+	NotifyEnter    = "enter"    // 访客进入网站
+	NotifyRequest  = "request"  // 访客请求与我对话
+	NotifyMessage  = "message"  // 访客向我发送消息
+	NotifyFile     = "file"     // 访客向我发送文件
+	NotifyTransfer = "transfer" // 客服向我转接访客
+)
+
+// NotifyScenarios lists the scenarios in the order settings show them.
+var NotifyScenarios = []string{NotifyEnter, NotifyRequest, NotifyMessage, NotifyFile, NotifyTransfer}
+
+// NotifyDefault is a scenario's switch when the agent has not set it: everything pops up,
+// and everything but a visitor merely entering the site rings.
+func NotifyDefault(scenario string) Notify {
+	return Notify{Popup: true, Sound: scenario != NotifyEnter}
+}
+
+// NotifyFor is the agent's switch for a scenario.
+func (a *Agent) NotifyFor(scenario string) Notify {
+	if n, ok := a.Notify[scenario]; ok {
+		return n
+	}
+	return NotifyDefault(scenario)
 }
 
 // DisplayName is how visitors and colleagues see the agent: nickname, else name, else account.

@@ -178,8 +178,7 @@ func (c *chats) convChanged(conv *hub.ConvView) tea.Cmd {
 	}
 	cmds := []tea.Cmd{c.load(conv.ID)}
 	if conv.AgentID == 0 {
-		c.m.setNotice(c.m.lang.T("notice.request", c.m.visitorName(conv.VisitorID)), false)
-		cmds = append(cmds, c.m.ring())
+		cmds = append(cmds, c.m.alert(store.NotifyRequest, c.m.lang.T("notice.request", c.m.visitorName(conv.VisitorID)), conv.VisitorID, conv.ID))
 	}
 	return tea.Batch(cmds...)
 }
@@ -218,7 +217,12 @@ func (c *chats) messageAdded(msg store.Message) tea.Cmd {
 		delete(c.typing, msg.ConvID)
 		if !(c.m.page == pageChats && c.active == msg.ConvID) {
 			t.unread++
-			cmds = append(cmds, c.m.ring())
+			name := c.m.visitorName(t.conv.VisitorID)
+			if msg.File != nil {
+				cmds = append(cmds, c.m.alert(store.NotifyFile, c.m.lang.T("toast.file", name, cells.Safe(msg.File.Name)), t.conv.VisitorID, msg.ConvID))
+			} else {
+				cmds = append(cmds, c.m.alert(store.NotifyMessage, c.m.lang.T("toast.message", name, cells.Cut(cells.Safe(msg.Text), 30)), t.conv.VisitorID, msg.ConvID))
+			}
 		}
 	}
 	return tea.Batch(cmds...)

@@ -28,6 +28,9 @@ type KeyMap struct {
 	SortRv key.Binding
 	Status key.Binding
 
+	OpenPopup key.Binding
+	Settings  key.Binding
+
 	Send       key.Binding
 	Newline    key.Binding
 	NextChat   key.Binding
@@ -64,6 +67,9 @@ func NewKeyMap(l i18n.Lang) KeyMap {
 		Sort:   b("key.sort", "s"),
 		SortRv: b("key.sort_reverse", "S"),
 		Status: b("key.status", "f2"),
+
+		OpenPopup: b("key.open_popup", "ctrl+o"),
+		Settings:  b("key.settings", "f3"),
 
 		Send:       b("key.send", "enter"),
 		Newline:    b("key.newline", "alt+enter", "ctrl+j"),

@@ -41,6 +41,12 @@ func New(ws sshd.WorkbenchSession) tea.Model {
 		m.height = 24
 	}
 	m.live.load(ws.Snapshot)
+	m.notify = map[string]store.Notify{}
+	if a, _, err := ws.Agent.Agent(); err == nil {
+		for k, v := range a.Notify {
+			m.notify[k] = v
+		}
+	}
 	m.monitor = newMonitor(m)
 	m.chats = newChats(m)
 	return m
@@ -70,6 +76,9 @@ type Model struct {
 	monitor       *monitor
 	chats         *chats
 	detail        *detail // the visitor detail screen, when open
+	settings      *notifySettings
+	notify        map[string]store.Notify // the agent's notification switches
+	toasts        []toast
 
 	showHelp  bool
 	notice    string
@@ -135,6 +144,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.notice != "" && m.now.Sub(m.noticeAt) > 8*time.Second {
 			m.notice = ""
 		}
+		m.expireToasts()
 		return m, tick()
 	case eventsMsg:
 		cmds := []tea.Cmd{listen(m.as.Events())}
@@ -150,6 +160,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(listen(m.as.Events()), m.chats.loadAll())
 	case noticeMsg:
 		m.setNotice(msg.text, msg.err)
+		return m, nil
+	case notifySavedMsg:
+		if msg.err != nil {
+			m.setNotice(m.lang.T("err.failed", ""), true)
+		}
 		return m, nil
 	case detailLoadedMsg:
 		if m.detail != nil && m.detail.visitorID == msg.visitorID {
@@ -169,8 +184,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 func (m *Model) apply(ev hub.Event) tea.Cmd {
 	switch e := ev.(type) {
 	case hub.VisitorChanged:
+		_, known := m.live.visitors[e.V.ID]
 		m.live.visitors[e.V.ID] = e.V
 		m.monitor.invalidate()
+		if !known {
+			return m.alert(store.NotifyEnter, m.lang.T("toast.enter", m.nameOf(e.V), cells.Safe(e.V.Region), sourceCell(m, e.V)), e.V.ID, 0)
+		}
 	case hub.VisitorLeft:
 		delete(m.live.visitors, e.ID)
 		m.monitor.invalidate()
@@ -187,7 +206,7 @@ func (m *Model) apply(ev hub.Event) tea.Cmd {
 	case hub.Typing:
 		m.chats.typing[e.ConvID] = e.Text
 	case hub.Notice:
-		return m.notify(e)
+		return m.onNotice(e)
 	case hub.Bye:
 		m.ended = cells.Safe(e.Text)
 		return tea.Quit
@@ -195,8 +214,8 @@ func (m *Model) apply(ev hub.Event) tea.Cmd {
 	return nil
 }
 
-// notify shows a colleague's or the system's notice.
-func (m *Model) notify(n hub.Notice) tea.Cmd {
+// onNotice shows a colleague's or the system's notice.
+func (m *Model) onNotice(n hub.Notice) tea.Cmd {
 	name := m.visitorName(n.VisitorID)
 	switch n.Kind {
 	case "invite_declined":
@@ -231,6 +250,16 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	}
 	if m.showHelp {
 		m.showHelp = false
+		return nil
+	}
+	if k.String() == "ctrl+o" {
+		return m.openToast()
+	}
+	if m.settings != nil {
+		return m.settingsKey(k)
+	}
+	if k.String() == "f3" {
+		m.settings = &notifySettings{}
 		return nil
 	}
 	if m.detail != nil {

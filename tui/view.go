@@ -38,6 +38,8 @@ func (m *Model) View() string {
 	switch {
 	case m.showHelp:
 		body = m.helpView(w, m.bodyHeight())
+	case m.settings != nil:
+		body = m.settingsView(w, m.bodyHeight())
 	case m.detail != nil:
 		body = m.detail.view(w, m.bodyHeight())
 	case m.page == pageMonitor:
@@ -45,6 +47,7 @@ func (m *Model) View() string {
 	default:
 		body = m.chats.view(w, m.bodyHeight())
 	}
+	body = m.overlayToasts(body, w)
 	status := m.statusLine(w)
 	if m.bell {
 		status += "\a"
@@ -136,7 +139,7 @@ func (m *Model) helpView(w, h int) string {
 		title string
 		keys  []key.Binding
 	}{
-		{m.lang.T("help.global"), []key.Binding{k.NextPage, k.PrevPage, k.NextChat, k.Status, k.Help, k.Quit}},
+		{m.lang.T("help.global"), []key.Binding{k.NextPage, k.PrevPage, k.NextChat, k.OpenPopup, k.Status, k.Settings, k.Help, k.Quit}},
 		{m.lang.T("help.monitor"), []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Chat, k.Invite, k.Detail, k.Filter, k.Sort, k.SortRv}},
 		{m.lang.T("help.chats"), []key.Binding{k.Send, k.Newline, k.NextChat, k.PrevChat, k.ScrollUp, k.ScrollDown, k.Trail, k.EndChat, k.Back}},
 	}

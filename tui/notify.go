@@ -1,0 +1,169 @@
+package tui
+
+import (
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"kefu/store"
+	"kefu/tui/cells"
+)
+
+// Notifications: each scenario (a visitor enters the site, asks to chat, sends a message or a
+// file, a colleague transfers a visitor) can pop up and can ring, as the agent chooses. A
+// popup is drawn over the top-right corner and never takes the cursor from the input.
+
+// toast is one popup.
+type toast struct {
+	scenario  string
+	text      string
+	at        time.Time
+	visitorID uint64
+	convID    uint64
+}
+
+const (
+	maxToasts   = 3
+	toastLasts  = 8 * time.Second
+	toastsWidth = 46
+)
+
+type notifySavedMsg struct{ err error }
+
+// alert notifies the agent of a scenario as their switches say.
+func (m *Model) alert(scenario, text string, visitorID, convID uint64) tea.Cmd {
+	n := store.NotifyDefault(scenario)
+	if p, ok := m.notify[scenario]; ok {
+		n = p
+	}
+	if n.Popup {
+		m.toasts = append(m.toasts, toast{scenario: scenario, text: text, at: m.now, visitorID: visitorID, convID: convID})
+		if len(m.toasts) > maxToasts {
+			m.toasts = m.toasts[len(m.toasts)-maxToasts:]
+		}
+	}
+	if n.Sound {
+		return m.ring()
+	}
+	return nil
+}
+
+// expireToasts drops popups that have been up long enough.
+func (m *Model) expireToasts() {
+	kept := m.toasts[:0]
+	for _, t := range m.toasts {
+		if m.now.Sub(t.at) < toastLasts {
+			kept = append(kept, t)
+		}
+	}
+	m.toasts = kept
+}
+
+// openToast acts on the newest popup: to its chat, or to the visitor's detail.
+func (m *Model) openToast() tea.Cmd {
+	if len(m.toasts) == 0 {
+		return nil
+	}
+	t := m.toasts[len(m.toasts)-1]
+	m.toasts = m.toasts[:len(m.toasts)-1]
+	if t.convID != 0 {
+		m.chats.activate(t.convID)
+		m.page = pageChats
+		m.detail = nil
+		return m.chats.markRead()
+	}
+	return m.openDetail(t.visitorID)
+}
+
+// overlayToasts draws the popups over the top-right corner of a body.
+func (m *Model) overlayToasts(body string, w int) string {
+	if len(m.toasts) == 0 || w < 30 {
+		return body
+	}
+	tw := min(toastsWidth, w-2)
+	var rows []string
+	for i := len(m.toasts) - 1; i >= 0; i-- {
+		rows = append(rows, cells.Fit(m.toasts[i].text, tw-4))
+	}
+	rows = append(rows, m.st.Muted.Render(cells.Fit(m.lang.T("toast.keys"), tw-4)))
+	box := m.st.Dialog.Render(strings.Join(rows, "\n"))
+	lines := strings.Split(body, "\n")
+	for i, bl := range strings.Split(box, "\n") {
+		if i >= len(lines) {
+			break
+		}
+		bw := lipgloss.Width(bl)
+		left := cells.FitStyled(lines[i], w-bw)
+		lines[i] = left + bl
+	}
+	return strings.Join(lines, "\n")
+}
+
+// notifySettings is the screen of the agent's notification switches (提醒设置).
+type notifySettings struct {
+	row, col int // col 0 popup, 1 sound
+}
+
+func (m *Model) settingsKey(k tea.KeyMsg) tea.Cmd {
+	s := m.settings
+	switch k.String() {
+	case "esc", "f3", "q":
+		m.settings = nil
+	case "up", "k":
+		s.row = max(0, s.row-1)
+	case "down", "j":
+		s.row = min(len(store.NotifyScenarios)-1, s.row+1)
+	case "left", "h":
+		s.col = 0
+	case "right", "l":
+		s.col = 1
+	case " ", "enter", "space":
+		sc := store.NotifyScenarios[s.row]
+		n := store.NotifyDefault(sc)
+		if p, ok := m.notify[sc]; ok {
+			n = p
+		}
+		if s.col == 0 {
+			n.Popup = !n.Popup
+		} else {
+			n.Sound = !n.Sound
+		}
+		m.notify[sc] = n
+		as := m.as
+		return func() tea.Msg { return notifySavedMsg{err: as.SetNotify(sc, n)} }
+	}
+	return nil
+}
+
+func (m *Model) settingsView(w, h int) string {
+	l := m.lang
+	lines := []string{m.st.PaneTitle.Render(l.T("settings.title")), ""}
+	nameW := 0
+	for _, sc := range store.NotifyScenarios {
+		nameW = max(nameW, cells.Width(l.T("notify."+sc)))
+	}
+	lines = append(lines, m.st.TableHeader.Render(cells.Fit(l.T("settings.scenario"), nameW)+"  "+
+		cells.Fit(l.T("settings.popup"), 8)+cells.Fit(l.T("settings.sound"), 8)))
+	for i, sc := range store.NotifyScenarios {
+		n := store.NotifyDefault(sc)
+		if p, ok := m.notify[sc]; ok {
+			n = p
+		}
+		box := func(on bool, col int) string {
+			mark := "[ ]"
+			if on {
+				mark = "[x]"
+			}
+			cell := cells.Fit(mark, 8)
+			if i == m.settings.row && col == m.settings.col {
+				return m.st.ListActive.Render(cell)
+			}
+			return cell
+		}
+		lines = append(lines, cells.Fit(l.T("notify."+sc), nameW)+"  "+box(n.Popup, 0)+box(n.Sound, 1))
+	}
+	lines = append(lines, "", m.st.Muted.Render(cells.Cut(l.T("settings.keys"), w)))
+	return cells.Place(lines, w, h)
+}

@@ -1,0 +1,69 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"kefu/server/hub"
+	"kefu/server/i18n"
+	"kefu/store"
+)
+
+func TestNotificationsFollowTheAgentsSwitches(t *testing.T) {
+	f := newFixture(t)
+	m := f.model(100, 30, i18n.ZH)
+	newcomer := &hub.VisitorView{ID: 77, SiteID: 1, Region: "上海市", Source: "百度(客服系统)", VisitStart: fixedNow, LastActive: fixedNow}
+
+	// A visitor enters: a popup, but no bell by default.
+	m.Update(eventsMsg{hub.VisitorChanged{V: newcomer}})
+	if len(m.toasts) != 1 || m.bell {
+		t.Fatalf("enter: %d toasts, bell %v", len(m.toasts), m.bell)
+	}
+	if view := m.View(); !strings.Contains(view, "访客77 进入网站") {
+		t.Fatalf("no popup on screen:\n%s", view)
+	}
+	// Seen again (a page view): no new popup.
+	m.Update(eventsMsg{hub.VisitorChanged{V: newcomer}})
+	if len(m.toasts) != 1 {
+		t.Fatalf("a known visitor popped up again")
+	}
+
+	// The agent switches the request sound off in the settings screen (f3), saved at once.
+	m.Update(tea.KeyMsg{Type: tea.KeyF3})
+	m.Update(tea.KeyMsg{Type: tea.KeyDown})  // request
+	m.Update(tea.KeyMsg{Type: tea.KeyRight}) // sound
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeySpace})
+	if cmd == nil {
+		t.Fatal("toggle did not save")
+	}
+	if msg := cmd().(notifySavedMsg); msg.err != nil {
+		t.Fatal(msg.err)
+	}
+	a, _, _ := f.as.Agent()
+	if n := a.NotifyFor(store.NotifyRequest); n.Sound || !n.Popup {
+		t.Fatalf("stored switch = %+v", n)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+
+	// A request: popup without a bell now.
+	m.Update(eventsMsg{hub.ConvChanged{C: &hub.ConvView{ID: 9, SiteID: 1, VisitorID: 77, State: store.ConvWaiting}}})
+	if m.bell {
+		t.Fatal("bell rang although switched off")
+	}
+	if len(m.toasts) != 2 {
+		t.Fatalf("%d toasts", len(m.toasts))
+	}
+	// Ctrl+O opens the newest popup: the request's chat.
+	m.Update(tea.KeyMsg{Type: tea.KeyCtrlO})
+	if m.page != pageChats || m.chats.active != 9 {
+		t.Fatalf("ctrl+o went to page %d conv %d", m.page, m.chats.active)
+	}
+	// Popups go away by themselves.
+	m.Update(tickMsg(fixedNow.Add(10 * time.Second)))
+	if len(m.toasts) != 0 {
+		t.Fatalf("%d toasts left after they expired", len(m.toasts))
+	}
+}
