@@ -35,12 +35,22 @@ type kefu struct {
 
 func startKefu(t testing.TB, dir string) *kefu {
 	t.Helper()
-	srv, err := server.New(server.Config{
+	return startKefuWith(t, dir, nil)
+}
+
+// startKefuWith starts kefu with a test configuration that change may adjust.
+func startKefuWith(t testing.TB, dir string, change func(*server.Config)) *kefu {
+	t.Helper()
+	cfg := server.Config{
 		DataDir: dir, HTTPAddr: "127.0.0.1:0", SSHAddr: "127.0.0.1:0",
 		AdminPassword: adminPassword, Workbench: tui.New, Version: "test",
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Desk: desk.Config{LeaveGrace: 300 * time.Millisecond, VisitGap: 400 * time.Millisecond, InviteTimeout: 2 * time.Second},
-	})
+	}
+	if change != nil {
+		change(&cfg)
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,9 @@
 package tui
 
 import (
-	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"kefu/store"
 	"kefu/tui/cells"
@@ -13,7 +11,7 @@ import (
 
 // Notifications: each scenario (a visitor enters the site, asks to chat, sends a message or a
 // file, a colleague transfers a visitor) can pop up and can ring, as the agent chooses. A
-// popup is drawn over the top-right corner and never takes the cursor from the input.
+// popup is a line above the status line; it never takes the cursor from the input.
 
 // toast is one popup.
 type toast struct {
@@ -25,9 +23,8 @@ type toast struct {
 }
 
 const (
-	maxToasts   = 3
-	toastLasts  = 8 * time.Second
-	toastsWidth = 46
+	maxToasts  = 3
+	toastLasts = 8 * time.Second
 )
 
 type notifySavedMsg struct{ err error }
@@ -77,28 +74,23 @@ func (m *Model) openToast() tea.Cmd {
 	return m.openDetail(t.visitorID)
 }
 
-// overlayToasts draws the popups over the top-right corner of a body.
-func (m *Model) overlayToasts(body string, w int) string {
-	if len(m.toasts) == 0 || w < 30 {
-		return body
+// toastLines are the popups as lines between the page and the status line, newest last; the
+// page gives up those rows while they show, so a popup never covers what the agent reads or
+// types.
+func (m *Model) toastLines(w int) []string {
+	if len(m.toasts) == 0 {
+		return nil
 	}
-	tw := min(toastsWidth, w-2)
-	var rows []string
-	for i := len(m.toasts) - 1; i >= 0; i-- {
-		rows = append(rows, cells.Fit(m.toasts[i].text, tw-4))
-	}
-	rows = append(rows, m.st.Muted.Render(cells.Fit(m.lang.T("toast.keys"), tw-4)))
-	box := m.st.Dialog.Render(strings.Join(rows, "\n"))
-	lines := strings.Split(body, "\n")
-	for i, bl := range strings.Split(box, "\n") {
-		if i >= len(lines) {
-			break
+	hint := "  " + m.lang.T("toast.keys")
+	var out []string
+	for i, t := range m.toasts {
+		text := "● " + t.text
+		if i == len(m.toasts)-1 && cells.Width(text)+cells.Width(hint) <= w {
+			text += m.st.Muted.Render(hint)
 		}
-		bw := lipgloss.Width(bl)
-		left := cells.FitStyled(lines[i], w-bw)
-		lines[i] = left + bl
+		out = append(out, m.st.Notice.Render(cells.Cut(text, w)))
 	}
-	return strings.Join(lines, "\n")
+	return out
 }
 
 // notifySettings is the screen of the agent's notification switches (提醒设置).

@@ -22,7 +22,7 @@ func (m *Model) ring() tea.Cmd {
 }
 
 // bodyHeight is the height left for a page between the top bar and the status line.
-func (m *Model) bodyHeight() int { return max(1, m.height-2) }
+func (m *Model) bodyHeight() int { return max(1, m.height-2-len(m.toasts)) }
 
 // View draws the whole screen.
 func (m *Model) View() string {
@@ -47,10 +47,12 @@ func (m *Model) View() string {
 	default:
 		body = m.chats.view(w, m.bodyHeight())
 	}
-	body = m.overlayToasts(body, w)
 	status := m.statusLine(w)
 	if m.bell {
 		status += "\a"
+	}
+	if toasts := m.toastLines(w); len(toasts) > 0 {
+		body += "\n" + strings.Join(toasts, "\n")
 	}
 	return top + "\n" + body + "\n" + status
 }

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"kefu/server"
+	"kefu/server/web/wsclient"
+)
+
+const wechatAndroid = "Mozilla/5.0 (Linux; Android 13; V2219A Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MMWEBID/2247 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
+
+// TestVisitorShowsUpExactlyAsTheyCame: a visitor from a Baidu search with a keyword, in
+// WeChat, from a Guangdong IP behind a trusted proxy, appears so on the agent's monitor.
+func TestVisitorShowsUpExactlyAsTheyCame(t *testing.T) {
+	k := startKefuWith(t, t.TempDir(), func(c *server.Config) {
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	})
+	agent := k.agent(t, "admin", adminPassword, 160, 30)
+	must(t, agent.WaitFor("访客数 0 人", 5*time.Second))
+	h := http.Header{}
+	h.Set("X-Forwarded-For", "113.99.15.142")
+	k.visitor(t, wsclient.Options{
+		URL: "http://localhost/?p=pricing", Title: "价格方案 - 云帆软件",
+		Referrer:  "https://www.baidu.com/s?ie=utf-8&wd=%E5%9C%A8%E7%BA%BF%E5%AE%A2%E6%9C%8D%E7%B3%BB%E7%BB%9F",
+		UserAgent: wechatAndroid, Header: h,
+	})
+	for _, want := range []string{"微信", "广东省广州市(113.99.15.142)", "百度(在线客服系统)", "价格方案 - 云帆软件", "浏览中", "新"} {
+		must(t, agent.WaitFor(want, 2*time.Second))
+	}
+	// The forwarded address is believed only from a trusted proxy: an untrusted server keeps
+	// the peer address.
+	k2 := startKefu(t, t.TempDir())
+	agent2 := k2.agent(t, "admin", adminPassword, 160, 30)
+	k2.visitor(t, wsclient.Options{URL: "http://localhost/", Title: "首页", Header: h})
+	must(t, agent2.WaitFor("(127.0.0.1)", 2*time.Second))
+	if strings.Contains(agent2.Screen().String(), "113.99.15.142") {
+		t.Fatal("X-Forwarded-For believed from an untrusted peer")
+	}
+}
+
+// TestInviteAcceptedAndDeclined: the agent invites (i); the visitor's page gets the invite;
+// accepting opens a chat with that agent; declining and a timeout are shown to the agent and
+// the state goes back to browsing.
+func TestInviteAcceptedAndDeclined(t *testing.T) {
+	k := startKefu(t, t.TempDir())
+	ctx := context.Background()
+	agent := k.agent(t, "admin", adminPassword, 120, 30)
+	must(t, agent.WaitFor("访客数 0 人", 5*time.Second))
+	page := k.visitor(t, wsclient.Options{URL: "http://localhost/", Title: "云帆软件 首页"})
+	must(t, agent.WaitFor("云帆软件 首页", 2*time.Second))
+
+	// Decline.
+	must(t, agent.Type("i"))
+	inv := expect(t, page, "invite", nil)
+	if inv.Text == "" {
+		t.Fatalf("invite without text: %s", inv.Raw)
+	}
+	must(t, agent.WaitFor("已邀请", 2*time.Second))
+	must(t, page.Send(ctx, map[string]any{"t": "invite", "accept": false}))
+	must(t, agent.WaitFor("拒绝了邀请", 2*time.Second))
+	must(t, agent.WaitFor("浏览中", 2*time.Second))
+
+	// Timeout (the test server's invite lapses after 2 s).
+	must(t, agent.Type("i"))
+	expect(t, page, "invite", nil)
+	expect(t, page, "invite_off", nil)
+	must(t, agent.WaitFor("没有回应邀请", 2*time.Second))
+
+	// Accept: a chat opens with this agent.
+	must(t, agent.Type("i"))
+	expect(t, page, "invite", nil)
+	must(t, page.Send(ctx, map[string]any{"t": "invite", "accept": true}))
+	open := expect(t, page, "open", nil)
+	chat := k.visitor(t, wsclient.Options{Vid: page.Vid, Kind: "chat"})
+	if c := chat.Welcome.ConvInfo(); c == nil || c.ID != open.ConvID() || c.State != "open" || c.Agent == nil || c.Agent.Name != "管理员" {
+		t.Fatalf("after accepting: %s", chat.Welcome.Raw)
+	}
+	must(t, agent.WaitFor("接受了邀请", 2*time.Second))
+	must(t, agent.WaitFor("管理员 接入对话", 2*time.Second))
+}
