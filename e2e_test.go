@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -25,12 +26,13 @@ const adminPassword = "e2e-secret-密码"
 
 // kefu is a real server on random loopback ports with a temp data dir.
 type kefu struct {
-	t      testing.TB
-	dir    string
-	srv    *server.Server
-	cancel context.CancelFunc
-	done   chan error
-	base   string
+	t        testing.TB
+	dir      string
+	srv      *server.Server
+	cancel   context.CancelFunc
+	done     chan error
+	base     string
+	stopOnce sync.Once
 }
 
 func startKefu(t testing.TB, dir string) *kefu {
@@ -63,19 +65,17 @@ func startKefuWith(t testing.TB, dir string, change func(*server.Config)) *kefu 
 
 // stop shuts the server down gracefully and waits for it.
 func (k *kefu) stop() {
-	if k.cancel == nil {
-		return
-	}
-	k.cancel()
-	k.cancel = nil
-	select {
-	case err := <-k.done:
-		if err != nil {
-			k.t.Errorf("server stopped with %v", err)
+	k.stopOnce.Do(func() {
+		k.cancel()
+		select {
+		case err := <-k.done:
+			if err != nil {
+				k.t.Errorf("server stopped with %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			k.t.Error("server did not stop")
 		}
-	case <-time.After(15 * time.Second):
-		k.t.Error("server did not stop")
-	}
+	})
 }
 
 func (k *kefu) agent(t testing.TB, user, password string, w, h int) *termtest.Client {

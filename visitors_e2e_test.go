@@ -83,3 +83,26 @@ func TestInviteAcceptedAndDeclined(t *testing.T) {
 	must(t, agent.WaitFor("接受了邀请", 2*time.Second))
 	must(t, agent.WaitFor("管理员 接入对话", 2*time.Second))
 }
+
+// TestClosedTabLeavesTheMonitor: a tab that closes, cleanly or not, leaves the monitor within
+// seconds; a navigation (reconnect within the grace) does not flicker.
+func TestClosedTabLeavesTheMonitor(t *testing.T) {
+	k := startKefu(t, t.TempDir())
+	agent := k.agent(t, "admin", adminPassword, 120, 30)
+	must(t, agent.WaitFor("访客数 0 人", 5*time.Second))
+	a := k.visitor(t, wsclient.Options{URL: "http://localhost/a", Title: "甲页面"})
+	b := k.visitor(t, wsclient.Options{URL: "http://localhost/b", Title: "乙页面"})
+	must(t, agent.WaitFor("访客数 2 人", 2*time.Second))
+	a.Close() // the tab closed
+	b.Kill()  // the browser crashed: no close handshake
+	must(t, agent.WaitFor("访客数 0 人", 3*time.Second))
+
+	// A navigation: the page reconnects within the grace and the visitor stays listed.
+	c := k.visitor(t, wsclient.Options{URL: "http://localhost/c", Title: "丙页面"})
+	must(t, agent.WaitFor("丙页面", 2*time.Second))
+	c.Close()
+	k.visitor(t, wsclient.Options{Vid: c.Vid, URL: "http://localhost/d", Title: "丁页面"})
+	must(t, agent.WaitFor("丁页面", 2*time.Second))
+	time.Sleep(600 * time.Millisecond) // longer than the test grace
+	must(t, agent.WaitFor("访客数 1 人", time.Second))
+}

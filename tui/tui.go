@@ -180,6 +180,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, m.chats.update(msg)
 }
 
+// EndReason says why the workbench closed when it was not the agent's choice (the server
+// stops, the account was disabled); sshd prints it after the screen is restored.
+func (m *Model) EndReason() string { return m.ended }
+
 // apply folds one hub event into the live state and the pages.
 func (m *Model) apply(ev hub.Event) tea.Cmd {
 	switch e := ev.(type) {

@@ -265,10 +265,15 @@ func (s *Server) runWorkbench(sess ssh.Session, a *store.Agent, lang i18n.Lang) 
 			}
 		}
 	}()
-	if _, err := prog.Run(); err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
+	final, err := prog.Run()
+	if err != nil && !errors.Is(err, tea.ErrProgramKilled) && !errors.Is(err, context.Canceled) {
 		s.log.Warn("workbench ended", "agent", a.Account, "err", err)
 	}
 	prog.Kill()
+	// Say why the workbench closed on the normal screen, where it stays readable.
+	if e, ok := final.(interface{ EndReason() string }); ok && e.EndReason() != "" {
+		fmt.Fprintf(sess, "%s\r\n", e.EndReason())
+	}
 }
 
 // newRenderer makes the session's lipgloss renderer from the client's TERM and environment
