@@ -18,6 +18,7 @@ import (
 	"kefu/server/authz"
 	"kefu/server/hub"
 	"kefu/server/i18n"
+	"kefu/server/route"
 	"kefu/store"
 )
 
@@ -60,6 +61,8 @@ type Desk struct {
 	lifecycle sync.Mutex
 
 	invites   map[uint64]*invite // by visitor id, guarded by lifecycle
+	dist      route.Distribution // the distribution engine's round-robin cursors, guarded by lifecycle
+	logins    *lockout
 	closeOnce sync.Once
 }
 
@@ -86,7 +89,7 @@ func New(db *store.DB, h *hub.Hub, cfg Config) (*Desk, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	d := &Desk{db: db, hub: h, cfg: cfg, log: cfg.Log, invites: map[uint64]*invite{}}
+	d := &Desk{db: db, hub: h, cfg: cfg, log: cfg.Log, invites: map[uint64]*invite{}, logins: newLockout(cfg.Now)}
 	err := db.View(func(tx *store.Tx) error {
 		convs, err := tx.OpenConvs()
 		if err != nil {
@@ -177,9 +180,24 @@ func HashPassword(pw string) ([]byte, error) {
 // long as a wrong password and timing tells nothing.
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("kefu-no-such-account"), bcrypt.DefaultCost)
 
-// Login checks an account (or phone or email) and password. Every failure is ErrBadLogin, so
-// the answer never tells whether the account exists.
-func (d *Desk) Login(login, password string) (*store.Agent, error) {
+// Login checks an account (or phone or email) and password from an address. Every failure is
+// ErrBadLogin, so the answer never tells whether the account exists; after repeated failures
+// the account or the address is locked for a while, with the same answer.
+func (d *Desk) Login(login, password, ip string) (*store.Agent, error) {
+	if d.logins.locked(login, ip) {
+		d.log.Warn("login refused: locked after failures", "login", login, "ip", ip)
+		return nil, ErrBadLogin
+	}
+	a, err := d.checkPassword(login, password)
+	if err != nil {
+		d.logins.fail(login, ip)
+		return nil, err
+	}
+	d.logins.succeed(login)
+	return a, nil
+}
+
+func (d *Desk) checkPassword(login, password string) (*store.Agent, error) {
 	var a *store.Agent
 	err := d.db.View(func(tx *store.Tx) error {
 		var err error

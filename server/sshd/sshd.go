@@ -142,7 +142,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 type ShutdownMsg struct{}
 
 func (s *Server) passwordAuth(ctx ssh.Context, password string) bool {
-	a, err := s.desk.Login(ctx.User(), password)
+	ip, _, _ := net.SplitHostPort(ctx.RemoteAddr().String())
+	a, err := s.desk.Login(ctx.User(), password, ip)
 	if err != nil {
 		s.log.Info("ssh login refused", "user", ctx.User(), "remote", ctx.RemoteAddr().String())
 		return false
@@ -240,8 +241,8 @@ func (s *Server) runWorkbench(sess ssh.Session, a *store.Agent, lang i18n.Lang) 
 	r := newRenderer(sess, pty.Term)
 	model := s.cfg.Workbench(WorkbenchSession{SSH: sess, Renderer: r, Agent: as, Snapshot: snap, Lang: lang,
 		Width: pty.Window.Width, Height: pty.Window.Height})
-	prog := tea.NewProgram(model, tea.WithInput(sess), tea.WithOutput(sess), tea.WithAltScreen(),
-		tea.WithContext(sess.Context()))
+	prog := tea.NewProgram(model, tea.WithInput(newLimitedReader(sess.Context(), sess)), tea.WithOutput(sess),
+		tea.WithAltScreen(), tea.WithContext(sess.Context()))
 	ss := &session{prog: prog, agent: a.ID}
 	s.mu.Lock()
 	s.sessions[ss] = struct{}{}
