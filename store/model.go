@@ -28,6 +28,11 @@ type SiteSettings struct {
 	AutoInvite      bool   `json:"auto_invite,omitempty"`
 	AutoInviteSecs  int    `json:"auto_invite_secs,omitempty"`
 	AutoInvitePages int    `json:"auto_invite_pages,omitempty"`
+	// CustomURL is the site's own address for the chat window (自定义URL), if it has one.
+	CustomURL string `json:"custom_url,omitempty"`
+	// PreChat are the visitor details asked before a chat starts: "name", "phone", "email",
+	// "qq" (访客注册设置).
+	PreChat []string `json:"pre_chat,omitempty"`
 }
 
 // Agent is a member of staff (客服) who logs in over SSH.
@@ -55,6 +60,23 @@ type Agent struct {
 	// Notify holds the agent's notification switches by scenario; a missing scenario takes
 	// its default (see NotifyDefault).
 	Notify map[string]Notify `json:"notify,omitempty"`
+	// AwayAfter is how many idle minutes set the agent's status to away: 0 means the default
+	// (DefaultAwayAfter), negative means never.
+	AwayAfter int `json:"away_after,omitempty"`
+}
+
+// DefaultAwayAfter is the idle time, in minutes, after which an agent shows as away.
+const DefaultAwayAfter = 10
+
+// AwayMinutes is the agent's idle time before away, 0 for never.
+func (a *Agent) AwayMinutes() int {
+	switch {
+	case a.AwayAfter < 0:
+		return 0
+	case a.AwayAfter == 0:
+		return DefaultAwayAfter
+	}
+	return a.AwayAfter
 }
 
 // Notify is how an agent wants to hear of one scenario: a popup, a sound (terminal bell).
@@ -251,6 +273,8 @@ type Message struct {
 	Event string `json:"event,omitempty"`
 	// File is set when the message is a file sent in the chat.
 	File *FileRef `json:"file,omitempty"`
+	// Internal messages are for agents only (a transfer note); visitors never receive them.
+	Internal bool `json:"internal,omitempty"`
 }
 
 // FileRef points at a stored file from a message.
