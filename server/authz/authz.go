@@ -69,3 +69,63 @@ func Can(a *store.Agent, role *store.Role, m Module, siteID uint64) bool {
 	}
 	return false
 }
+
+// EverySite asks about every site at once, or about a site that does not exist yet (creating
+// a site, an agent assigned to no site, a role that applies everywhere): only a permission
+// scoped 全部网站 covers it.
+const EverySite uint64 = ^uint64(0)
+
+// Modules are every module a role can hold, the workbench first, in the order the role
+// editor lists them.
+var Modules = append([]Module{Workbench}, AdminModules...)
+
+// Known reports whether m is one of the modules.
+func Known(m Module) bool {
+	for _, x := range Modules {
+		if x == m {
+			return true
+		}
+	}
+	return false
+}
+
+// IsBuiltin reports whether the role is one of the built-in roles, which nobody may change
+// or delete.
+func IsBuiltin(r *store.Role) bool { return r != nil && r.Builtin != "" }
+
+// AnyAdmin reports whether the agent's role opens at least one admin module, which is when
+// the workbench shows the admin page.
+func AnyAdmin(a *store.Agent, role *store.Role) bool {
+	for _, m := range AdminModules {
+		if Can(a, role, m, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// rank orders scopes: none < own sites < all sites.
+func rank(s store.Scope) int {
+	switch s {
+	case store.ScopeAll:
+		return 2
+	case store.ScopeOwn:
+		return 1
+	}
+	return 0
+}
+
+// Covers reports whether holder's permissions include everything target grants, module by
+// module and scope by scope. Nobody may create, change or hand out a role that covers more
+// than their own, so no permission can be escalated through the admin screens.
+func Covers(holder, target *store.Role) bool {
+	if holder == nil || target == nil {
+		return false
+	}
+	for m, s := range target.Perms {
+		if rank(s) > rank(holder.Perms[m]) {
+			return false
+		}
+	}
+	return true
+}
