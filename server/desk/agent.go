@@ -1,6 +1,8 @@
 package desk
 
 import (
+	"golang.org/x/time/rate"
+
 	"fmt"
 	"sync"
 
@@ -16,6 +18,7 @@ type AgentSession struct {
 	AgentID uint64
 	sub     *hub.Sub
 	once    sync.Once
+	sends   *rate.Limiter // messages, like a visitor's
 }
 
 // StartAgentSession puts the agent online and subscribes the session to the sites they
@@ -37,7 +40,8 @@ func (d *Desk) StartAgentSession(agentID uint64) (*AgentSession, hub.Snapshot, e
 	}
 	d.hub.AgentJoin(view)
 	sub, snap := d.hub.SubscribeSnapshot(hub.Filter{AgentID: a.ID, Sites: sites}, 0)
-	return &AgentSession{d: d, AgentID: a.ID, sub: sub}, snap, nil
+	d.advance() // someone may be waiting for this agent
+	return &AgentSession{d: d, AgentID: a.ID, sub: sub, sends: rate.NewLimiter(5, 20)}, snap, nil
 }
 
 // workbenchSites are the sites whose visitors the agent sees: every site for a role with
@@ -116,6 +120,7 @@ func (s *AgentSession) Close() {
 	s.once.Do(func() {
 		s.d.hub.Unsubscribe(s.sub)
 		s.d.hub.AgentLeave(s.AgentID)
+		s.d.advance()
 	})
 }
 
@@ -163,6 +168,9 @@ func (s *AgentSession) Accept(convID uint64) (*hub.ConvView, error) {
 
 // Send stores the agent's message in a conversation they serve and returns it once durable.
 func (s *AgentSession) Send(convID uint64, cid, text string) (store.Message, error) {
+	if !s.sends.Allow() {
+		return store.Message{}, ErrRate
+	}
 	c := s.d.hub.Conv(convID)
 	if c == nil {
 		return store.Message{}, ErrNoConv
@@ -264,6 +272,7 @@ func (s *AgentSession) Visitor(visitorID uint64, trail int) (*VisitorDetail, err
 // SetStatus changes the agent's status (在线/忙碌/离开).
 func (s *AgentSession) SetStatus(st hub.AgentStatus) {
 	s.d.hub.UpdateAgent(s.AgentID, func(a *hub.AgentView) { a.Status = st })
+	s.d.advance()
 }
 
 // Agent returns the session's agent as stored.

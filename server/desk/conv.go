@@ -24,7 +24,8 @@ func convView(c *store.Conversation) *hub.ConvView {
 	}
 }
 
-// requestChat creates a waiting conversation for the visitor unless one is open.
+// requestChat creates the visitor's conversation unless one is open, served by the agent the
+// distribution engine picks, else queued or waiting.
 func (d *Desk) requestChat(visitorID, siteID uint64) (*hub.ConvView, error) {
 	d.lifecycle.Lock()
 	defer d.lifecycle.Unlock()
@@ -32,11 +33,7 @@ func (d *Desk) requestChat(visitorID, siteID uint64) (*hub.ConvView, error) {
 		return c, nil
 	}
 	d.dropInviteLocked(visitorID)
-	c, err := d.createConv(visitorID, siteID, 0)
-	if err != nil {
-		return nil, err
-	}
-	return c, nil
+	return d.routeLocked(visitorID, siteID)
 }
 
 // createConv stores a new conversation (open with agentID, or waiting when 0), publishes it
@@ -149,6 +146,9 @@ func (d *Desk) assignLocked(c *hub.ConvView, agentID uint64) (*hub.ConvView, err
 		cv = convView(&stored)
 	}
 	d.refreshVisitor(c.VisitorID, cv, nil)
+	if c.State == store.ConvQueued {
+		d.renumberLocked(c.SiteID)
+	}
 	return cv, nil
 }
 
@@ -191,6 +191,7 @@ func (d *Desk) endConv(convID uint64, by store.Party, agentID uint64) error {
 		return fmt.Errorf("end conversation: %w", err)
 	}
 	d.refreshVisitor(c.VisitorID, nil, nil)
+	d.advanceLocked() // a seat is free, or the queue moved
 	return nil
 }
 

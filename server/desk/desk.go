@@ -10,12 +10,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"kefu/server/authz"
+	"kefu/server/files"
 	"kefu/server/hub"
 	"kefu/server/i18n"
 	"kefu/server/route"
@@ -33,6 +35,7 @@ var (
 	ErrVisitorGone   = errors.New("visitor is not online")
 	ErrSiteDisabled  = errors.New("site is disabled or unknown")
 	ErrAlreadyInChat = errors.New("visitor is already chatting")
+	ErrRate          = errors.New("sending too fast")
 )
 
 // MaxMessageRunes is the longest message anyone may send.
@@ -43,6 +46,7 @@ type Config struct {
 	VisitGap      time.Duration // idle time that starts a new visit; default 30 min
 	LeaveGrace    time.Duration // how long a visitor with no connection stays listed; default 5 s
 	InviteTimeout time.Duration // an unanswered invite lapses; default 60 s
+	MaxFileSize   int64         // largest file a visitor or admin may send; default files' own
 	Lang          i18n.Lang     // language of system texts stored for visitors
 	Log           *slog.Logger
 	Now           func() time.Time
@@ -63,6 +67,9 @@ type Desk struct {
 	invites   map[uint64]*invite // by visitor id, guarded by lifecycle
 	dist      route.Distribution // the distribution engine's round-robin cursors, guarded by lifecycle
 	logins    *lockout
+	recs      *records // blocks and leave-message counts, kept in memory
+	filesMu   sync.RWMutex
+	files     *files.Store // DATA/files
 	closeOnce sync.Once
 }
 
@@ -89,7 +96,7 @@ func New(db *store.DB, h *hub.Hub, cfg Config) (*Desk, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	d := &Desk{db: db, hub: h, cfg: cfg, log: cfg.Log, invites: map[uint64]*invite{}, logins: newLockout(cfg.Now)}
+	d := &Desk{db: db, hub: h, cfg: cfg, log: cfg.Log, invites: map[uint64]*invite{}, logins: newLockout(cfg.Now), recs: &records{}}
 	err := db.View(func(tx *store.Tx) error {
 		convs, err := tx.OpenConvs()
 		if err != nil {
@@ -103,6 +110,14 @@ func New(db *store.DB, h *hub.Hub, cfg Config) (*Desk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load open conversations: %w", err)
 	}
+	if err := d.recs.load(db); err != nil {
+		return nil, fmt.Errorf("load blocks: %w", err)
+	}
+	fs, err := files.Open(filepath.Join(filepath.Dir(db.Path()), "files"), files.Options{MaxSize: cfg.MaxFileSize})
+	if err != nil {
+		return nil, fmt.Errorf("file store: %w", err)
+	}
+	d.files = fs
 	return d, nil
 }
 

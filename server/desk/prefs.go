@@ -24,3 +24,21 @@ func (s *AgentSession) SetNotify(scenario string, n store.Notify) error {
 		return tx.PutAgent(a)
 	})
 }
+
+// SetAwayAfter saves after how many idle minutes the agent shows as away (negative: never).
+func (s *AgentSession) SetAwayAfter(minutes int) error {
+	if minutes > 24*60 {
+		return fmt.Errorf("away after %d minutes: at most a day", minutes)
+	}
+	return s.d.db.Update(func(tx *store.Tx) error {
+		a, err := tx.Agent(s.AgentID)
+		if err != nil {
+			return err
+		}
+		a.AwayAfter = minutes
+		if minutes == 0 {
+			a.AwayAfter = -1
+		}
+		return tx.PutAgent(a)
+	})
+}

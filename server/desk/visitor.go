@@ -95,6 +95,9 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 	if !ValidKey(a.Key) {
 		return nil, w, errors.New("bad visitor id")
 	}
+	if err := d.checkBlocked(a.SiteID, a.Key, a.IP); err != nil {
+		return nil, w, err // ErrBlocked: refused before anything is recorded or shown
+	}
 	site, err := d.Site(a.SiteID)
 	if err != nil || site.Disabled {
 		return nil, w, ErrSiteDisabled
@@ -165,6 +168,10 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 	d.stateFor(v.ID, d.hub.VisitorConv(v.ID)).apply(view)
 	d.hub.VisitorJoin(view)
 	d.lifecycle.Unlock()
+	if err := d.checkBlocked(a.SiteID, a.Key, a.IP); err != nil {
+		s.refuse() // blocked while arriving: the block's sweep may have missed this connection
+		return nil, Welcome{}, err
+	}
 
 	w = Welcome{VisitorID: v.ID, Visits: v.Visits, Online: d.siteOnline(a.SiteID), Site: site}
 	if c := d.hub.VisitorConv(v.ID); c != nil {
@@ -344,7 +351,12 @@ func (s *VisitorSession) Messages(convID, after uint64) ([]store.Message, error)
 		if err != nil || c.VisitorID != s.ID {
 			return ErrNoConv
 		}
-		out, err = tx.Messages(convID, after, 500)
+		all, err := tx.Messages(convID, after, 500)
+		for _, m := range all {
+			if !m.Internal {
+				out = append(out, m)
+			}
+		}
 		return err
 	})
 	return out, err

@@ -128,6 +128,20 @@ func (h *Hub) VisitorLeave(id uint64, grace time.Duration, gone func(last *Visit
 	})
 }
 
+// RemoveVisitor takes a visitor off the monitor now, however many connections are still
+// closing (a block). It returns the last view, or nil if they were not online.
+func (h *Hub) RemoveVisitor(id uint64) *VisitorView {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st := h.visitors[id]
+	if st == nil {
+		return nil
+	}
+	delete(h.visitors, id)
+	h.publishSite(st.view.SiteID, VisitorLeft{ID: id, SiteID: st.view.SiteID})
+	return st.view
+}
+
 // MarkLeaving notes a visitor's unload beacon: when their last connection closes they leave
 // after a short grace.
 func (h *Hub) MarkLeaving(id uint64) {

@@ -153,6 +153,7 @@ type Notice struct {
 	ConvID    uint64
 	VisitorID uint64
 	Text      string
+	From      string // who caused it (the colleague who transferred), display name
 }
 
 // SettingsChanged: a site's widget settings changed; open widgets reload them (to visitors).
