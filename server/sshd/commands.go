@@ -38,8 +38,9 @@ type usageError struct{ msg string }
 func (e usageError) Error() string { return e.msg }
 
 func (s *Server) commands() []command {
-	return []command{
+	return append([]command{
 		{"help", "cmd.help", func(c *cmdContext) error { return c.s.printHelp(c) }},
+		{"canned", "cmd.canned", runCanned},
 		{"version", "cmd.version", func(c *cmdContext) error {
 			return c.print(map[string]string{"version": c.s.cfg.Version, "schema": fmt.Sprint(store.SchemaVersion())},
 				fmt.Sprintf("kefu %s (schema %d)", c.s.cfg.Version, store.SchemaVersion()))
@@ -48,7 +49,7 @@ func (s *Server) commands() []command {
 			return c.print(map[string]any{"id": c.agent.ID, "account": c.agent.Account, "name": c.agent.Name},
 				fmt.Sprintf("%s (%s)", c.agent.Account, c.agent.DisplayName()))
 		}},
-	}
+	}, s.adminCommands()...)
 }
 
 // runCommand runs a session without a terminal and returns its exit status.

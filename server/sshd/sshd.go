@@ -43,6 +43,11 @@ type WorkbenchSession struct {
 	Lang     i18n.Lang
 	Width    int
 	Height   int
+	// Account, Host and Port are how this agent reaches kefu over SSH, for the scp commands
+	// the workbench shows.
+	Account string
+	Host    string
+	Port    int
 }
 
 // Config configures the SSH server.
@@ -97,8 +102,10 @@ func New(cfg Config) (*Server, error) {
 		wish.WithPasswordAuth(s.passwordAuth),
 		wish.WithPublicKeyAuth(s.publicKeyAuth),
 		wish.WithIdleTimeout(cfg.IdleTimeout),
-		// wish runs the last middleware first.
-		wish.WithMiddleware(s.dispatch, s.verify, s.recover),
+		// wish runs the last middleware first; transfer takes scp commands before dispatch.
+		wish.WithMiddleware(s.dispatch, s.transfer, s.verify, s.recover),
+		// Subsystems bypass the middleware, so sftp is wrapped in the same checks.
+		wish.WithSubsystem("sftp", ssh.SubsystemHandler(s.recover(s.verify(s.serveSFTP)))),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("ssh server: %w", err)
@@ -239,8 +246,15 @@ func (s *Server) runWorkbench(sess ssh.Session, a *store.Agent, lang i18n.Lang) 
 	}
 	defer as.Close()
 	r := newRenderer(sess, pty.Term)
+	host, port := "localhost", 2222
+	if a, ok := sess.LocalAddr().(*net.TCPAddr); ok {
+		port = a.Port
+		if !a.IP.IsUnspecified() && !a.IP.IsLoopback() {
+			host = a.IP.String()
+		}
+	}
 	model := s.cfg.Workbench(WorkbenchSession{SSH: sess, Renderer: r, Agent: as, Snapshot: snap, Lang: lang,
-		Width: pty.Window.Width, Height: pty.Window.Height})
+		Width: pty.Window.Width, Height: pty.Window.Height, Account: a.Account, Host: host, Port: port})
 	prog := tea.NewProgram(model, tea.WithInput(newLimitedReader(sess.Context(), sess)), tea.WithOutput(sess),
 		tea.WithAltScreen(), tea.WithContext(sess.Context()))
 	ss := &session{prog: prog, agent: a.ID}

@@ -67,6 +67,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /static/{file}", s.static)
 	mux.HandleFunc("GET /ws", s.serveWS)
 	mux.HandleFunc("POST /api/leave", s.leave)
+	s.registerFiles(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux = mux
 	s.srv = &http.Server{

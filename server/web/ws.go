@@ -156,6 +156,12 @@ func (c *visitorConn) run(ctx context.Context, siteID uint64, ip, ua string) {
 		a.Member = &desk.MemberClaim{ID: m.ID, Name: m.Name, TS: m.TS, Sig: m.Sig}
 	}
 	vs, welcome, err := c.s.desk.Arrive(a)
+	if errors.Is(err, desk.ErrBlocked) {
+		// A polite refusal and nothing else; the widget stops reconnecting.
+		c.write(ctx, outBye{T: "bye", Code: "blocked", Text: c.lang.T("visitor.err.blocked")})
+		c.ws.Close(websocket.StatusPolicyViolation, "blocked")
+		return
+	}
 	if err != nil {
 		c.ws.Close(websocket.StatusPolicyViolation, "refused")
 		return
@@ -186,17 +192,28 @@ func (c *visitorConn) run(ctx context.Context, siteID uint64, ip, ua string) {
 }
 
 func (c *visitorConn) welcomeFrame(vid string, w desk.Welcome) outWelcome {
-	st := w.Site.Settings
-	out := outWelcome{T: "welcome", Vid: vid, Visit: w.Visits, Online: w.Online, Settings: outSettings{
-		Title: st.ChatTitle, Welcome: st.Welcome, Color: st.Color, IconText: st.IconText, IconPos: st.IconPos, InviteText: st.InviteText,
-	}}
-	if out.Settings.Title == "" {
-		out.Settings.Title = w.Site.Name
-	}
+	out := outWelcome{T: "welcome", Vid: vid, Visit: w.Visits, Online: w.Online, Settings: siteSettings(w.Site)}
 	if w.Conv != nil {
 		out.Conv = convInfo(w.Conv, w.Agent)
 	}
 	return out
+}
+
+// siteSettings is what the widget shows of a site's settings (设置中心).
+func siteSettings(site *store.Site) outSettings {
+	st := site.Settings
+	out := outSettings{Title: st.ChatTitle, Welcome: st.Welcome, Color: st.Color, IconText: st.IconText, IconPos: st.IconPos, InviteText: st.InviteText}
+	if out.Title == "" {
+		out.Title = site.Name
+	}
+	return out
+}
+
+// outSettingsFrame tells an open widget that the site's settings changed, so it applies them
+// without a reload.
+type outSettingsFrame struct {
+	T        string      `json:"t"`
+	Settings outSettings `json:"settings"`
 }
 
 func convInfo(c *hub.ConvView, card *desk.AgentCard) *outConvInfo {
@@ -216,12 +233,8 @@ func (c *visitorConn) sendMessages(convID, after uint64) {
 		return
 	}
 	for _, m := range msgs {
-		c.reply(msgFrame(m))
+		c.reply(c.s.msgFrame(m))
 	}
-}
-
-func msgFrame(m store.Message) outMsg {
-	return outMsg{T: "msg", Conv: m.ConvID, Seq: m.Seq, CID: m.CID, From: string(m.From), Name: m.Name, Text: m.Text, At: m.At.UnixMilli(), Event: m.Event}
 }
 
 func (c *visitorConn) readLoop(ctx context.Context) {
@@ -294,9 +307,48 @@ func (c *visitorConn) handle(f Frame) {
 		}
 	case "sync":
 		c.sendMessages(f.Conv, f.After)
+	case "leave":
+		if !c.msgs.Allow() {
+			c.fail("rate")
+			return
+		}
+		m, err := c.vs.Leave(f.CID, desk.LeaveForm{Name: f.Name, Phone: f.Phone, Email: f.Email, QQ: f.QQ, Text: f.Text})
+		if err != nil {
+			c.fail(leaveRefusal(err))
+			return
+		}
+		c.reply(outLeft{T: "left", CID: f.CID, At: m.Created.UnixMilli()})
 	default:
 		c.fail("bad_request")
 	}
+}
+
+// outLeft acknowledges a leave message (留言): it is stored; a resent cid gets the same answer.
+type outLeft struct {
+	T   string `json:"t"`
+	CID string `json:"cid"`
+	At  int64  `json:"at"`
+}
+
+// leaveRefusal is the error code a visitor sees when their leave message is refused.
+func leaveRefusal(err error) string {
+	switch {
+	case errors.Is(err, desk.ErrEmpty):
+		return "leave_text"
+	case errors.Is(err, desk.ErrTooLong):
+		return "too_long"
+	case errors.Is(err, desk.ErrNoContact):
+		return "leave_contact"
+	case errors.Is(err, desk.ErrBadEmail):
+		return "leave_email"
+	case errors.Is(err, desk.ErrBadQQ):
+		return "leave_qq"
+	case errors.Is(err, desk.ErrLeaveRate):
+		return "leave_rate"
+	case errors.Is(err, desk.ErrBadCID):
+		return "bad_request"
+	}
+	return "unavailable"
 }
 
 // writeLoop is the connection's one forwarding goroutine: hub events and replies, in order,
@@ -360,8 +412,8 @@ func (c *visitorConn) write(ctx context.Context, v any) error {
 func (c *visitorConn) eventFrame(ev hub.Event) any {
 	switch e := ev.(type) {
 	case hub.MessageAdded:
-		if c.chat {
-			return msgFrame(e.M)
+		if c.chat && !e.M.Internal {
+			return c.s.msgFrame(e.M)
 		}
 	case hub.ConvChanged:
 		var card *desk.AgentCard
@@ -376,7 +428,14 @@ func (c *visitorConn) eventFrame(ev hub.Event) any {
 	case hub.InviteOff:
 		return outBare{T: "invite_off"}
 	case hub.Bye:
+		if e.Code == "blocked" {
+			return outBye{T: "bye", Code: e.Code, Text: c.lang.T("visitor.err.blocked")} // in the visitor's language
+		}
 		return outBye{T: "bye", Code: e.Code, Text: e.Text}
+	case hub.SettingsChanged:
+		if site, err := c.s.desk.Site(e.SiteID); err == nil {
+			return outSettingsFrame{T: "settings", Settings: siteSettings(site)}
+		}
 	}
 	return nil
 }
