@@ -75,6 +75,13 @@
       sysEndedVisitor: '您结束了对话',
       sysEndedAgent: '客服结束了对话',
       sysTransferred: '已为您转接给客服 {name}',
+      attach: '发送文件',
+      uploading: '正在发送文件…',
+      download: '下载 {name}',
+      fileNeedChat: '正在为您接通客服，接通后自动发送文件…',
+      fileTooLarge: '文件太大，最大 {max}。',
+      fileType: '不支持这种类型的文件。可以发送图片、PDF、Office/WPS 文档、ZIP 压缩包、TXT 和 CSV 文件。',
+      fileFailed: '文件发送失败，请稍后重试。',
       errors: {
         too_long: '消息太长了，最多 2000 字。',
         rate: '发送太快了，请稍后再试。',
@@ -149,6 +156,13 @@
       sysEndedVisitor: 'You ended the chat',
       sysEndedAgent: 'The agent ended the chat',
       sysTransferred: 'You were transferred to {name}',
+      attach: 'Send a file',
+      uploading: 'Sending the file…',
+      download: 'Download {name}',
+      fileNeedChat: 'Connecting you to an agent; the file goes out once connected…',
+      fileTooLarge: 'The file is too large (at most {max}).',
+      fileType: 'This kind of file is not allowed. You can send images, PDF, Office/WPS documents, ZIP archives, TXT and CSV files.',
+      fileFailed: 'The file could not be sent. Please try again later.',
       errors: {
         too_long: 'That message is too long (2,000 characters at most).',
         rate: 'You are sending too fast. Please wait a moment.',
@@ -228,6 +242,9 @@
     confirm: $('confirm'), confirmYes: $('confirm-yes'), confirmNo: $('confirm-no'),
   };
 
+  ui.fileBtn = $('btn-file');
+  ui.fileInput = $('file-input');
+
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(SITE)) {
     showBlocked(t('noSite'));
     return;
@@ -294,6 +311,7 @@
   let blocked = false;
   let greeting = null; // the welcome line at the top
   const later = []; // frames to send once the socket is ready
+  let leaving = null; // the leave message on its way: sent again after a reconnect until 'left'
 
   // --- message list -------------------------------------------------------------------
 
@@ -347,7 +365,7 @@
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  function messageEl(who, name, text, at) {
+  function messageEl(who, name, text, at, file) {
     const row = el('div', 'msg msg-' + who);
     if (who === 'system') {
       const line = el('div', 'sys');
@@ -362,9 +380,36 @@
     time.dateTime = when(at).toISOString();
     meta.append(el('span', 'name', name), time);
     const bubble = el('div', 'bubble');
-    fillText(bubble, text);
+    if (file) bubble.appendChild(fileLink(file));
+    else fillText(bubble, text);
     row.append(meta, bubble);
     return row;
+  }
+
+  // A file of a message, from the server: only kefu's own download links are used.
+  const FILE_URL_RE = /^\/f\/[A-Za-z0-9._~-]{64,200}\/[^/?#\\]+$/;
+  function validFile(f) {
+    if (!f || typeof f !== 'object' || typeof f.url !== 'string' || !FILE_URL_RE.test(f.url)) return null;
+    return { name: str(f.name, 120) || 'file', size: Number(f.size) > 0 ? Number(f.size) : 0, type: str(f.type, 100), url: f.url };
+  }
+  function fmtSize(n) {
+    if (n >= 1048576) return (n / 1048576).toFixed(1).replace(/\.0$/, '') + ' MB';
+    if (n >= 1024) return (n / 1024).toFixed(1).replace(/\.0$/, '') + ' KB';
+    return n + ' B';
+  }
+  // fileLink is a download link with the file's name and size, all as text.
+  function fileLink(file) {
+    const a = el('a', 'file');
+    a.href = file.url;
+    a.download = file.name;
+    a.rel = 'noopener noreferrer';
+    a.title = t('download', { name: file.name });
+    const icon = el('span', 'file-icon', /^image\//.test(file.type) ? '🖼' : '📄');
+    icon.setAttribute('aria-hidden', 'true');
+    const info = el('span', 'file-info');
+    info.append(el('span', 'file-name', file.name), el('span', 'file-size', fmtSize(file.size)));
+    a.append(icon, info);
+    return a;
   }
 
   // systemText words a system line (an event of the conversation) in the visitor's language.
@@ -402,10 +447,11 @@
     const text = from === 'system' ? systemText(m) : typeof m.text === 'string' ? m.text : '';
     const name = from === 'visitor' ? t('me') : str(m.name, 40) || t('agent');
     const stick = from === 'visitor' || nearBottom();
-    const item = { r: rankOf(m.conv), s: seq, el: messageEl(from, name, text, m.at) };
+    const file = from === 'system' ? null : validFile(m.file);
+    const item = { r: rankOf(m.conv), s: seq, el: messageEl(from, name, text, m.at, file) };
     place(item);
     if (!fromCache) {
-      S.msgs.push({ conv: m.conv, seq: seq, from: from, name: str(m.name, 40), text: text, at: m.at });
+      S.msgs.push({ conv: m.conv, seq: seq, from: from, name: str(m.name, 40), text: text, at: m.at, file: file || undefined });
       save();
     }
     if (stick) scrollBottom();
@@ -753,6 +799,9 @@
   function handle(m) {
     switch (m.t) {
       case 'welcome': onWelcome(m); break;
+      case 'settings': // an admin changed the site's settings: apply them now
+        if (m.settings && typeof m.settings === 'object') { applySettings(m.settings); render(); }
+        break;
       case 'ack': if (typeof m.cid === 'string') acked(m.cid, m.conv, m.seq, m.at); break;
       case 'msg': onMsg(m); break;
       case 'conv': onConv(m.conv, m.pos); break;
@@ -762,6 +811,7 @@
           raw({ t: 'sync', conv: m.conv, after: S.max[m.conv] || 0 });
         }
         break;
+      case 'left': if (leaving && m.cid === leaving.cid) leaving = null; break;
       case 'error': onError(m); break;
       case 'bye': onBye(m); break;
     }
@@ -789,6 +839,7 @@
     }
     render();
     flushOutbox(true);
+    if (leaving && later.indexOf(leaving) < 0) later.push(leaving); // same cid: stored once
     while (later.length && ready) raw(later.shift());
   }
 
@@ -827,11 +878,17 @@
     } else {
       setConv(c, p);
       flushOutbox(false); // those held back for want of a conversation
+      if (heldFile) {
+        const f = heldFile;
+        heldFile = null;
+        upload(f);
+      }
     }
     render();
   }
 
   function onMsg(m) {
+    if (typeof m.cid === 'string' && uploads.has(m.cid)) uploadDone(m.cid);
     if (typeof m.cid === 'string' && pending.has(m.cid)) {
       acked(m.cid, m.conv, m.seq, m.at);
       return;
@@ -845,6 +902,10 @@
 
   function onError(m) {
     const errs = t('errors');
+    if (leaving && typeof m.code === 'string' && m.code.indexOf('leave_') === 0) {
+      leaveRefused(str(m.text, 300) || errs._);
+      return;
+    }
     notice(str(m.text, 300) || errs[m.code] || errs._);
     if (m.code === 'blocked') {
       stop();
@@ -966,6 +1027,86 @@
     else typingTimer = setTimeout(function () { typing(ui.input.value); }, wait);
   }
 
+  // --- files --------------------------------------------------------------------------
+
+  // The server's limits decide (its refusal is shown as it words it); these only save the
+  // visitor a pointless upload.
+  const MAX_FILE = 20 * 1024 * 1024;
+  const FILE_EXT_RE = /\.(png|jpe?g|gif|webp|bmp|pdf|zip|docx?|xlsx?|pptx?|odt|ods|odp|wps|et|dps|txt|csv|log)$/i;
+  const uploads = new Map(); // cid -> placeholder item
+  let heldFile = null; // chosen before there was a chat: sent once there is one
+
+  ui.fileBtn.addEventListener('click', function () {
+    if (blocked) return;
+    ui.fileInput.value = '';
+    ui.fileInput.click();
+  });
+  ui.fileInput.addEventListener('change', function () {
+    const f = ui.fileInput.files && ui.fileInput.files[0];
+    ui.fileInput.value = '';
+    if (f) sendFile(f);
+  });
+  ui.input.addEventListener('paste', function (e) {
+    const files = e.clipboardData && e.clipboardData.files;
+    if (files && files.length) {
+      e.preventDefault();
+      sendFile(files[0]);
+    }
+  });
+
+  function sendFile(f) {
+    if (blocked) return;
+    if (f.size > MAX_FILE) { notice(t('fileTooLarge', { max: fmtSize(MAX_FILE) })); return; }
+    if (/\.[A-Za-z0-9]{1,8}$/.test(f.name) && !FILE_EXT_RE.test(f.name)) { notice(t('fileType')); return; }
+    if (!cur) {
+      heldFile = f;
+      notice(t('fileNeedChat'));
+      askChat();
+      return;
+    }
+    upload(f);
+  }
+
+  // upload sends one file as the body of POST /api/file (PROTOCOL.md); the placeholder shows
+  // until the message arrives, by the answer or by the socket, whichever comes first.
+  function upload(f) {
+    const cid = newCid();
+    const item = { r: PENDING_R, s: pendingN++, el: messageEl('visitor', t('me'), f.name, Date.now()), cid: cid };
+    item.el.classList.add('pending');
+    item.el.appendChild(el('div', 'status', t('uploading')));
+    uploads.set(cid, item);
+    place(item);
+    scrollBottom();
+    fetch('/api/file?site=' + encodeURIComponent(SITE), {
+      method: 'POST',
+      headers: { 'X-Kefu-Vid': VID, 'X-Kefu-Cid': cid, 'X-Kefu-Name': encodeURIComponent(f.name.slice(0, 200)) },
+      body: f,
+      cache: 'no-store',
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) { return { ok: r.ok, j: j || {} }; });
+    }).then(function (res) {
+      uploadDone(cid);
+      if (res.ok && res.j.conv != null && res.j.seq != null) {
+        addMessage({ conv: res.j.conv, seq: res.j.seq, from: 'visitor', text: '', at: res.j.at, file: res.j.file });
+        return;
+      }
+      notice(str(res.j.text, 300) || t('fileFailed'));
+      if (res.j.code === 'no_conv' || res.j.code === 'ended') {
+        cur = null;
+        render();
+      }
+    }).catch(function () {
+      uploadDone(cid);
+      notice(t('fileFailed'));
+    });
+  }
+  function uploadDone(cid) {
+    const item = uploads.get(cid);
+    if (!item) return;
+    uploads.delete(cid);
+    unplace(item);
+  }
+
   // --- emoji --------------------------------------------------------------------------
 
   const EMOJI = ['😀', '😄', '😂', '😊', '😍', '🤔', '😅', '😭', '😮', '😡', '👍', '👎', '👏', '🙏', '💪', '👌', '🤝', '🎉', '❤️', '🌹', '☕', '✅', '❌', '❓'];
@@ -1049,12 +1190,24 @@
       return;
     }
     ui.leaveError.hidden = true;
-    whenReady({ t: 'leave', cid: newCid(), name: v.name, phone: v.phone, email: v.email, qq: v.qq, text: v.text });
+    leaving = { t: 'leave', cid: newCid(), name: v.name, phone: v.phone, email: v.email, qq: v.qq, text: v.text };
+    whenReady(leaving);
     f.text.value = '';
     ui.leaveForm.hidden = true;
     ui.leaveDone.hidden = false;
     ui.leaveAgain.focus();
   });
+  // leaveRefused puts the form back with the server's reason (the server checks what this form
+  // checks, and a few things more, such as how many messages a visitor may leave an hour).
+  function leaveRefused(text) {
+    const f = ui.leaveForm.elements;
+    if (!f.text.value) f.text.value = leaving.text;
+    leaving = null;
+    ui.leaveDone.hidden = true;
+    ui.leaveForm.hidden = false;
+    ui.leaveError.textContent = text;
+    ui.leaveError.hidden = false;
+  }
   ui.leaveAgain.addEventListener('click', function () {
     ui.leaveDone.hidden = true;
     ui.leaveForm.hidden = false;

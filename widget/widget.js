@@ -539,6 +539,13 @@
         }
         applySettings();
         break;
+      case 'settings': // an admin changed the site's settings: apply them now
+        if (m.settings && typeof m.settings === 'object') {
+          settings = m.settings;
+          try { localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings)); } catch (e) { /* fine */ }
+          applySettings();
+        }
+        break;
       case 'open':
         openPanel();
         break;
