@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kefu/server/desk"
+	"kefu/server/files"
 	"kefu/server/hub"
 	"kefu/store"
 )
@@ -141,14 +142,20 @@ func (c *chats) load(convID uint64) tea.Cmd {
 			msgs, _, err := as.Transcript(convID, 0, 0)
 			return transcriptMsg{conv: convID, msgs: msgs, err: err}
 		},
-		func() tea.Msg {
-			d, err := as.Visitor(visitorID, 50)
-			if err != nil {
-				return nil
-			}
-			return detailMsg{visitorID: visitorID, detail: d}
-		},
+		c.loadDetail(visitorID),
 	)
+}
+
+// loadDetail fetches what the chat header shows of a visitor who may be offline.
+func (c *chats) loadDetail(visitorID uint64) tea.Cmd {
+	as := c.m.as
+	return func() tea.Msg {
+		d, err := as.Visitor(visitorID, 50)
+		if err != nil {
+			return nil
+		}
+		return detailMsg{visitorID: visitorID, detail: d}
+	}
 }
 
 // convChanged keeps the list in step with the hub.
@@ -389,7 +396,39 @@ func (c *chats) key(k tea.KeyMsg) tea.Cmd {
 			return c.m.openDetail(t.conv.VisitorID)
 		}
 		return nil
+	case "ctrl+g":
+		if t := c.ts[c.active]; t != nil {
+			return c.m.openCard(t.conv.VisitorID)
+		}
+		return nil
+	case "ctrl+b":
+		if t := c.ts[c.active]; t != nil {
+			return c.m.openBlock(t.conv.VisitorID)
+		}
+		return nil
+	case "ctrl+l":
+		if t := c.ts[c.active]; t != nil && !t.ended && t.conv.AgentID == c.m.me {
+			return c.m.openCommonFiles(t.conv)
+		}
+		return nil
+	case "ctrl+r":
+		if c.m.picker.IsOpen() {
+			c.m.picker.Close()
+			return c.input.Focus()
+		}
+		return c.m.picker.Open()
+	case "ctrl+f":
+		if t := c.ts[c.active]; t != nil && !t.ended && t.conv.AgentID == c.m.me {
+			c.m.transfer = newTransferDialog(c.m, t.conv)
+		}
+		return nil
 	case "enter":
+		// "/price" on its own becomes the canned reply it names, to edit before sending.
+		if text, ok := c.m.picker.Expand(strings.TrimSpace(c.input.Value())); ok {
+			c.input.SetValue(text)
+			c.input.CursorEnd()
+			return nil
+		}
 		return c.submit()
 	}
 	var cmd tea.Cmd
@@ -490,6 +529,14 @@ func errKey(err error) string {
 		return "empty"
 	case errors.Is(err, store.ErrConvEnded):
 		return "ended"
+	case errors.Is(err, desk.ErrRate):
+		return "rate"
+	case errors.As(err, new(desk.ErrCardField)):
+		return "card_field"
+	case errors.Is(err, desk.ErrAgentOffline):
+		return "agent_offline"
+	case errors.Is(err, desk.ErrTransferSelf):
+		return "transfer_self"
 	}
 	return "failed"
 }
@@ -509,8 +556,30 @@ func (c *chats) transcriptHeight() int {
 	return c.m.bodyHeight() - 2 - 1 - c.input.Height() - 1
 }
 
-// view renders the chat page in w×h cells.
+// pickerWidth is the canned-replies panel's width beside the chat on wide screens.
+const pickerWidth = 40
+
+// view renders the chat page in w×h cells, with the canned replies beside it (or over it on
+// narrow screens) while they are open.
 func (c *chats) view(w, h int) string {
+	if !c.m.picker.IsOpen() {
+		return c.pageView(w, h)
+	}
+	if w < 100 {
+		return c.m.picker.View(w, h)
+	}
+	left := strings.Split(c.pageView(w-pickerWidth-1, h), "\n")
+	right := strings.Split(c.m.picker.View(pickerWidth, h), "\n")
+	sep := c.m.st.Muted.Render("│")
+	for i := range left {
+		if i < len(right) {
+			left[i] += sep + right[i]
+		}
+	}
+	return strings.Join(left, "\n")
+}
+
+func (c *chats) pageView(w, h int) string {
 	if len(c.order) == 0 {
 		return cells.Place([]string{"", c.m.st.Muted.Render(cells.Cut(c.m.lang.T("chat.none"), w))}, w, h)
 	}
@@ -684,6 +753,15 @@ func (c *chats) render(t *transcript, w int) []string {
 			who = m.visitorName(t.conv.VisitorID)
 		}
 		lines = append(lines, style.Bold(true).Render(cells.Cut(who, w-9))+" "+m.st.MsgMeta.Render(at))
+		if msg.File != nil {
+			lines = append(lines, "  "+style.Render(cells.Cut(m.lang.T("chat.file", cells.Safe(msg.File.Name), files.SizeText(msg.File.Size)), w-2)))
+			if m.account != "" {
+				for _, l := range cells.Wrap(desk.SCPCommand(m.account, m.host, m.port, msg), max(1, w-4)) {
+					lines = append(lines, "    "+m.st.Muted.Render(l))
+				}
+			}
+			continue
+		}
 		body := cells.Wrap(cells.SafeText(msg.Text), max(1, w-2))
 		if len(body) > maxLinesPerMessage {
 			body = append(body[:maxLinesPerMessage], m.lang.T("chat.truncated", len(body)-maxLinesPerMessage))
@@ -709,6 +787,8 @@ func (c *chats) systemText(msg store.Message) string {
 		return l.T("sys.ended_by_agent", cells.Safe(msg.Name))
 	case desk.EventTransferred:
 		return l.T("sys.transferred", cells.Safe(msg.Name))
+	case desk.EventTransferNote:
+		return l.T("sys.transfer_note", cells.Safe(msg.Name), cells.Safe(msg.Text))
 	}
 	return cells.Safe(msg.Text)
 }

@@ -39,7 +39,16 @@ type KeyMap struct {
 	ScrollUp   key.Binding
 	ScrollDown key.Binding
 	Trail      key.Binding
+	ChatCard   key.Binding
+	Transfer   key.Binding
 	Back       key.Binding
+	Card       key.Binding
+	Block      key.Binding
+	ChatBlock  key.Binding
+	Canned     key.Binding
+	Shortcut   key.Binding
+
+	CommonFiles key.Binding
 }
 
 // NewKeyMap builds the key map with help texts in the session's language.
@@ -79,6 +88,15 @@ func NewKeyMap(l i18n.Lang) KeyMap {
 		ScrollUp:   b("key.scroll_up", "pgup"),
 		ScrollDown: b("key.scroll_down", "pgdown"),
 		Trail:      b("key.trail", "ctrl+t"),
-		Back:       b("key.back", "esc"),
+		ChatCard:   b("key.card", "ctrl+g"),
+		Transfer:   b("key.transfer", "ctrl+f"),
+		Card:       b("key.card", "e"),
+		Block:      b("key.block", "b"),
+		ChatBlock:  b("key.block", "ctrl+b"),
+		Canned:     b("key.canned", "ctrl+r"),
+		Shortcut:   b("key.shortcut", "/…+tab"),
+
+		CommonFiles: b("key.common_files", "ctrl+l"),
+		Back:        b("key.back", "esc"),
 	}
 }

@@ -296,6 +296,14 @@ func (mo *monitor) key(k tea.KeyMsg) tea.Cmd {
 		if v := mo.selected(); v != nil {
 			return m.openDetail(v.ID)
 		}
+	case "e":
+		if v := mo.selected(); v != nil {
+			return m.openCard(v.ID)
+		}
+	case "b":
+		if v := mo.selected(); v != nil {
+			return m.openBlock(v.ID)
+		}
 	}
 	return nil
 }

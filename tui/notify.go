@@ -5,6 +5,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"kefu/server/hub"
 	"kefu/store"
 	"kefu/tui/cells"
 )
@@ -98,20 +99,33 @@ type notifySettings struct {
 	row, col int // col 0 popup, 1 sound
 }
 
+// awayChoices are the idle times (minutes) the settings offer; 0 is never.
+var awayChoices = []int{0, 5, 10, 15, 30, 60}
+
 func (m *Model) settingsKey(k tea.KeyMsg) tea.Cmd {
 	s := m.settings
+	awayRow := len(store.NotifyScenarios)
 	switch k.String() {
 	case "esc", "f3", "q":
 		m.settings = nil
 	case "up", "k":
 		s.row = max(0, s.row-1)
 	case "down", "j":
-		s.row = min(len(store.NotifyScenarios)-1, s.row+1)
+		s.row = min(awayRow, s.row+1)
 	case "left", "h":
+		if s.row == awayRow {
+			return m.stepAway(-1)
+		}
 		s.col = 0
 	case "right", "l":
+		if s.row == awayRow {
+			return m.stepAway(1)
+		}
 		s.col = 1
 	case " ", "enter", "space":
+		if s.row == awayRow {
+			return m.stepAway(1)
+		}
 		sc := store.NotifyScenarios[s.row]
 		n := store.NotifyDefault(sc)
 		if p, ok := m.notify[sc]; ok {
@@ -127,6 +141,44 @@ func (m *Model) settingsKey(k tea.KeyMsg) tea.Cmd {
 		return func() tea.Msg { return notifySavedMsg{err: as.SetNotify(sc, n)} }
 	}
 	return nil
+}
+
+// stepAway moves the idle time to the next (or previous) choice and saves it.
+func (m *Model) stepAway(dir int) tea.Cmd {
+	i := 0
+	for j, c := range awayChoices {
+		if c == m.awayAfter {
+			i = j
+		}
+	}
+	i = (i + dir + len(awayChoices)) % len(awayChoices)
+	m.awayAfter = awayChoices[i]
+	as, minutes := m.as, m.awayAfter
+	return func() tea.Msg { return notifySavedMsg{err: as.SetAwayAfter(minutes)} }
+}
+
+// checkIdle sets the agent away after their idle time, and back online on their next key.
+func (m *Model) checkIdle() tea.Cmd {
+	if m.awayAfter <= 0 || m.autoAway || m.myStatus() != hub.StatusOnline {
+		return nil
+	}
+	if m.now.Sub(m.lastKey) < time.Duration(m.awayAfter)*time.Minute {
+		return nil
+	}
+	m.autoAway = true
+	as := m.as
+	return func() tea.Msg { as.SetStatus(hub.StatusAway); return nil }
+}
+
+// activity notes a key; an agent the idle timer set away is online again.
+func (m *Model) activity() tea.Cmd {
+	m.lastKey = m.now
+	if !m.autoAway {
+		return nil
+	}
+	m.autoAway = false
+	as := m.as
+	return func() tea.Msg { as.SetStatus(hub.StatusOnline); return nil }
 }
 
 func (m *Model) settingsView(w, h int) string {
@@ -156,6 +208,15 @@ func (m *Model) settingsView(w, h int) string {
 		}
 		lines = append(lines, cells.Fit(l.T("notify."+sc), nameW)+"  "+box(n.Popup, 0)+box(n.Sound, 1))
 	}
+	away := l.T("settings.away_never")
+	if m.awayAfter > 0 {
+		away = l.T("settings.away_minutes", m.awayAfter)
+	}
+	away = "< " + away + " >"
+	if m.settings.row == len(store.NotifyScenarios) {
+		away = m.st.ListActive.Render(away)
+	}
+	lines = append(lines, "", cells.Fit(l.T("settings.away"), nameW)+"  "+away)
 	lines = append(lines, "", m.st.Muted.Render(cells.Cut(l.T("settings.keys"), w)))
 	return cells.Place(lines, w, h)
 }

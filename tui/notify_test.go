@@ -67,3 +67,34 @@ func TestNotificationsFollowTheAgentsSwitches(t *testing.T) {
 		t.Fatalf("%d toasts left after they expired", len(m.toasts))
 	}
 }
+
+func TestAwayWhenIdleAndBackOnAKey(t *testing.T) {
+	f := newFixture(t)
+	m := f.model(100, 30, i18n.ZH)
+	d := &driver{t: t, m: m}
+	if m.awayAfter != store.DefaultAwayAfter {
+		t.Fatalf("default idle time %d", m.awayAfter)
+	}
+	d.run(func() tea.Msg { return tickMsg(fixedNow.Add(11 * time.Minute)) }, 0)
+	if got := f.hub.Agent(m.me).Status; got != hub.StatusAway {
+		t.Fatalf("after 11 idle minutes status is %s", got)
+	}
+	d.run(listen(m.as.Events()), 0)
+	d.keys(tea.KeyMsg{Type: tea.KeyDown})
+	if got := f.hub.Agent(m.me).Status; got != hub.StatusOnline {
+		t.Fatalf("after a key status is %s", got)
+	}
+	// Set to never in the settings: row below the scenarios.
+	d.keys(tea.KeyMsg{Type: tea.KeyF3})
+	for range store.NotifyScenarios {
+		d.keys(tea.KeyMsg{Type: tea.KeyDown})
+	}
+	d.keys(tea.KeyMsg{Type: tea.KeyLeft}, tea.KeyMsg{Type: tea.KeyLeft}) // 10 → 5 → never
+	if m.awayAfter != 0 {
+		t.Fatalf("awayAfter = %d, want never", m.awayAfter)
+	}
+	a, _, _ := f.as.Agent()
+	if a.AwayMinutes() != 0 {
+		t.Fatalf("stored away minutes %d", a.AwayMinutes())
+	}
+}

@@ -4,8 +4,11 @@
 package tui
 
 import (
+	"kefu/tui/canned"
 	"kefu/tui/cells"
+	"kefu/tui/records"
 	"kefu/tui/theme"
+	"strings"
 
 	"crypto/rand"
 	"encoding/hex"
@@ -31,8 +34,12 @@ func New(ws sshd.WorkbenchSession) tea.Model {
 		me:     ws.Agent.AgentID,
 		width:  ws.Width,
 		height: ws.Height,
-		now:    time.Now(),
-		live:   newLive(),
+
+		account: ws.Account,
+		host:    ws.Host,
+		port:    ws.Port,
+		now:     time.Now(),
+		live:    newLive(),
 	}
 	if m.width <= 0 {
 		m.width = 80
@@ -46,9 +53,12 @@ func New(ws sshd.WorkbenchSession) tea.Model {
 		for k, v := range a.Notify {
 			m.notify[k] = v
 		}
+		m.awayAfter = a.AwayMinutes()
 	}
+	m.lastKey = m.now
 	m.monitor = newMonitor(m)
 	m.chats = newChats(m)
+	m.newScreens()
 	return m
 }
 
@@ -58,6 +68,10 @@ type page int
 const (
 	pageMonitor page = iota
 	pageChats
+	pageColleagues
+	pageLeaves
+	pageBlocks
+	pageCanned
 	pageCount
 )
 
@@ -69,6 +83,11 @@ type Model struct {
 	as   *desk.AgentSession
 	me   uint64
 
+	// account, host and port: how this agent reaches kefu over SSH (scp commands).
+	account string
+	host    string
+	port    int
+
 	width, height int
 	now           time.Time
 	page          page
@@ -76,8 +95,19 @@ type Model struct {
 	monitor       *monitor
 	chats         *chats
 	detail        *detail // the visitor detail screen, when open
+	card          *cardDialog
+	transfer      *transferDialog
+	blockDlg      *records.BlockDialog
+	common        *commonFiles
+	screens       map[page]screen // pages built in their own packages
+	picker        *canned.Picker  // canned replies beside the chat
+	recordsCtx    records.Context
+	leaveCount    int // unprocessed leave messages, for the tab badge
 	settings      *notifySettings
 	notify        map[string]store.Notify // the agent's notification switches
+	awayAfter     int                     // idle minutes before away, 0 never
+	lastKey       time.Time
+	autoAway      bool // the idle timer set the agent away
 	toasts        []toast
 
 	showHelp  bool
@@ -102,7 +132,7 @@ type (
 
 // Init starts the event feed and the clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(listen(m.as.Events()), tick(), m.chats.loadAll())
+	return tea.Batch(listen(m.as.Events()), tick(), m.chats.loadAll(), m.initScreens())
 }
 
 // listen waits for the next hub events and hands them over in one batch, so a burst costs one
@@ -145,7 +175,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.notice = ""
 		}
 		m.expireToasts()
-		return m, tick()
+		return m, tea.Batch(tick(), m.checkIdle())
 	case eventsMsg:
 		cmds := []tea.Cmd{listen(m.as.Events())}
 		for _, ev := range msg {
@@ -166,6 +196,37 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setNotice(m.lang.T("err.failed", ""), true)
 		}
 		return m, nil
+	case cardLoadedMsg:
+		if m.card != nil && m.card.visitorID == msg.visitorID {
+			if msg.err != nil {
+				m.card = nil
+				m.setNotice(m.lang.T("err."+errKey(msg.err), ""), true)
+				return m, nil
+			}
+			return m, m.card.start(msg.card)
+		}
+		return m, nil
+	case cardSavedMsg:
+		return m, m.cardSaved(msg)
+	case commonFilesMsg:
+		if m.common != nil {
+			m.common.list, m.common.err, m.common.loaded = msg.list, msg.err, true
+		}
+		return m, nil
+	case fileSentMsg:
+		if msg.err != nil {
+			m.setNotice(m.fileRefusal(msg.err), true)
+		} else {
+			m.setNotice(m.lang.T("common.sent", cells.Safe(msg.name)), false)
+		}
+		return m, nil
+	case transferredMsg:
+		if msg.err != nil {
+			m.setNotice(m.lang.T("err."+errKey(msg.err), ""), true)
+		} else {
+			m.setNotice(m.lang.T("transfer.done", cells.Safe(msg.to)), false)
+		}
+		return m, nil
 	case detailLoadedMsg:
 		if m.detail != nil && m.detail.visitorID == msg.visitorID {
 			m.detail.d, m.detail.err = msg.d, msg.err
@@ -175,9 +236,19 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.ended = m.lang.T("wb.shutdown")
 		return m, tea.Sequence(tea.Tick(300*time.Millisecond, func(time.Time) tea.Msg { return nil }), tea.Quit)
 	case tea.KeyMsg:
-		return m, m.key(msg)
+		return m, tea.Batch(m.activity(), m.key(msg))
 	}
-	return m, m.chats.update(msg)
+	if m.card != nil {
+		// The form's own messages (cursor blink, validation) go to it.
+		if cmd := m.card.update(msg); cmd != nil {
+			return m, cmd
+		}
+	}
+	cmd, took := m.screenMsg(msg)
+	if took {
+		return m, cmd
+	}
+	return m, tea.Batch(cmd, m.chats.update(msg))
 }
 
 // EndReason says why the workbench closed when it was not the agent's choice (the server
@@ -230,6 +301,11 @@ func (m *Model) onNotice(n hub.Notice) tea.Cmd {
 		m.setNotice(m.lang.T("notice.invite_accepted", name), false)
 		m.chats.activate(n.ConvID)
 		m.page = pageChats
+	case "leave":
+		m.setNotice(m.lang.T("notice.leave", name, cells.Cut(cells.Safe(n.Text), 30)), false)
+		return tea.Batch(m.refreshLeaveCount(), m.screens[pageLeaves].Update(records.RefreshMsg{}))
+	case "transfer":
+		return m.alert(store.NotifyTransfer, m.lang.T("toast.transfer", cells.Safe(n.From), name, cells.Safe(n.Text)), n.VisitorID, n.ConvID)
 	default:
 		if n.Text != "" {
 			m.setNotice(cells.Safe(n.Text), false)
@@ -259,6 +335,24 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if k.String() == "ctrl+o" {
 		return m.openToast()
 	}
+	if m.card != nil {
+		return m.card.update(k)
+	}
+	if m.blockDlg != nil {
+		return m.blockDlg.Update(k)
+	}
+	if m.common != nil {
+		return m.common.key(k)
+	}
+	if sc := m.screens[m.page]; sc != nil && sc.Capturing() {
+		return sc.Update(k)
+	}
+	if m.page == pageChats && m.picker.IsOpen() && k.String() != "ctrl+r" && k.String() != "tab" && k.String() != "shift+tab" {
+		return m.picker.Update(k)
+	}
+	if m.transfer != nil {
+		return m.transfer.key(k)
+	}
 	if m.settings != nil {
 		return m.settingsKey(k)
 	}
@@ -274,6 +368,15 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	case k.String() == "f1" || (!typing && k.String() == "?"):
 		m.showHelp = true
 		return nil
+	case k.String() == "tab" && m.page == pageChats && strings.HasPrefix(m.chats.input.Value(), "/"):
+		// Tab completes a "/shortcut" into its canned reply.
+		if text, ok := m.picker.Expand(strings.TrimSpace(m.chats.input.Value())); ok {
+			m.chats.input.SetValue(text)
+			m.chats.input.CursorEnd()
+			return nil
+		}
+		m.page = (m.page + 1) % pageCount
+		return m.pageEntered()
 	case k.String() == "tab":
 		m.page = (m.page + 1) % pageCount
 		return m.pageEntered()
@@ -295,12 +398,20 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	case pageChats:
 		return m.chats.key(k)
 	}
+	if sc := m.screens[m.page]; sc != nil {
+		return sc.Update(k)
+	}
 	return nil
 }
 
 func (m *Model) pageEntered() tea.Cmd {
-	if m.page == pageChats {
+	switch m.page {
+	case pageChats:
 		return m.chats.markRead()
+	case pageLeaves:
+		return tea.Batch(m.refreshLeaveCount(), m.screens[pageLeaves].Update(records.RefreshMsg{}))
+	case pageBlocks:
+		return m.screens[pageBlocks].Update(records.RefreshMsg{})
 	}
 	return nil
 }

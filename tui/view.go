@@ -38,12 +38,24 @@ func (m *Model) View() string {
 	switch {
 	case m.showHelp:
 		body = m.helpView(w, m.bodyHeight())
+	case m.card != nil:
+		body = m.card.view(w, m.bodyHeight())
+	case m.blockDlg != nil:
+		body = m.blockDlg.View(w, m.bodyHeight())
+	case m.common != nil:
+		body = m.common.view(w, m.bodyHeight())
+	case m.transfer != nil:
+		body = m.transfer.view(w, m.bodyHeight())
 	case m.settings != nil:
 		body = m.settingsView(w, m.bodyHeight())
 	case m.detail != nil:
 		body = m.detail.view(w, m.bodyHeight())
 	case m.page == pageMonitor:
 		body = m.monitor.view(w, m.bodyHeight())
+	case m.page == pageColleagues:
+		body = m.colleaguesView(w, m.bodyHeight())
+	case m.screens[m.page] != nil:
+		body = m.screens[m.page].View(w, m.bodyHeight())
 	default:
 		body = m.chats.view(w, m.bodyHeight())
 	}
@@ -57,8 +69,15 @@ func (m *Model) View() string {
 	return top + "\n" + body + "\n" + status
 }
 
-// topBar: brand, tabs with counts, and the agent with their status.
-func (m *Model) topBar(w int) string {
+// tab is one entry of the top bar.
+type tab struct {
+	page         page
+	label, short string
+	badge        int // unread or waiting things, shown as ●N
+}
+
+// tabs are the workbench's pages as the top bar shows them.
+func (m *Model) tabs() []tab {
 	unread, waiting := 0, 0
 	for _, t := range m.chats.ts {
 		unread += t.unread
@@ -66,27 +85,23 @@ func (m *Model) topBar(w int) string {
 			waiting++
 		}
 	}
-	chatLabel := m.lang.T("tab.chats")
+	chats := m.lang.T("tab.chats")
 	if n := len(m.chats.order); n > 0 {
-		chatLabel += fmt.Sprintf("(%d)", n)
+		chats += fmt.Sprintf("(%d)", n)
 	}
-	tabs := []string{m.lang.T("tab.monitor"), chatLabel}
-	var parts []string
-	for i, t := range tabs {
-		if page(i) == m.page {
-			parts = append(parts, m.st.TabActive.Render(t))
-		} else {
-			parts = append(parts, m.st.Tab.Render(t))
-		}
-		if page(i) == pageChats && unread+waiting > 0 {
-			parts = append(parts, m.st.Badge.Render(fmt.Sprintf("●%d", unread+waiting)))
-		}
+	return []tab{
+		{page: pageMonitor, label: m.lang.T("tab.monitor"), short: m.lang.T("tab.monitor_short")},
+		{page: pageChats, label: chats, short: m.lang.T("tab.chats"), badge: unread + waiting},
+		{page: pageColleagues, label: m.lang.T("tab.colleagues", len(m.live.agents)), short: m.lang.T("tab.colleagues_short")},
+		{page: pageLeaves, label: m.lang.T("tab.leaves"), short: m.lang.T("tab.leaves"), badge: m.leaveCount},
+		{page: pageBlocks, label: m.lang.T("tab.blocks"), short: m.lang.T("tab.blocks")},
+		{page: pageCanned, label: m.lang.T("tab.canned"), short: m.lang.T("tab.canned_short")},
 	}
-	left := m.st.Brand.Render(m.lang.T("wb.brand")) + " " + strings.Join(parts, "")
-	me := ""
-	if a := m.live.agents[m.me]; a != nil {
-		me = cells.Safe(a.Name) + " "
-	}
+}
+
+// topBar: brand, tabs with counts, and the agent with their status; at narrow widths the
+// labels shorten and the name goes, most important last.
+func (m *Model) topBar(w int) string {
 	status := m.myStatus()
 	st := m.st.StatusOn
 	switch status {
@@ -95,14 +110,47 @@ func (m *Model) topBar(w int) string {
 	case hub.StatusAway:
 		st = m.st.StatusAway
 	}
-	right := me + st.Render("●"+m.lang.T("status."+string(status)))
-	if cells.Width(left)+cells.Width(right)+1 > w {
-		right = st.Render("●")
+	me := ""
+	if a := m.live.agents[m.me]; a != nil {
+		me = cells.Safe(a.Name) + " "
 	}
-	if cells.Width(left)+cells.Width(right)+1 > w {
-		return cells.FitStyled(left, w)
+	render := func(short, brand bool) string {
+		var parts []string
+		for _, t := range m.tabs() {
+			label := t.label
+			if short {
+				label = t.short
+			}
+			if t.page == m.page {
+				parts = append(parts, m.st.TabActive.Render(label))
+			} else {
+				parts = append(parts, m.st.Tab.Render(label))
+			}
+			if t.badge > 0 {
+				parts = append(parts, m.st.Badge.Render(fmt.Sprintf("●%d", t.badge)))
+			}
+		}
+		left := strings.Join(parts, "")
+		if brand {
+			left = m.st.Brand.Render(m.lang.T("wb.brand")) + " " + left
+		}
+		return left
 	}
-	return left + strings.Repeat(" ", w-cells.Width(left)-cells.Width(right)) + right
+	for _, try := range []struct {
+		short, brand bool
+		right        string
+	}{
+		{false, true, me + st.Render("●"+m.lang.T("status."+string(status)))},
+		{false, true, st.Render("●" + m.lang.T("status."+string(status)))},
+		{false, true, st.Render("●")},
+		{true, false, st.Render("●")},
+	} {
+		left := render(try.short, try.brand)
+		if gap := w - cells.Width(left) - cells.Width(try.right); gap >= 1 {
+			return left + strings.Repeat(" ", gap) + try.right
+		}
+	}
+	return cells.FitStyled(render(true, false), w)
 }
 
 // statusLine shows the latest notice, else the keys of the page.
@@ -117,9 +165,15 @@ func (m *Model) statusLine(w int) string {
 	k := m.keys
 	switch m.page {
 	case pageMonitor:
-		keys = []key.Binding{k.Chat, k.Invite, k.Detail, k.Filter, k.Sort, k.NextPage, k.Help}
+		keys = []key.Binding{k.Chat, k.Invite, k.Detail, k.Card, k.Filter, k.Sort, k.NextPage, k.Help}
+	case pageColleagues:
+		keys = []key.Binding{k.NextPage, k.Status, k.Help}
+	case pageChats:
+		keys = []key.Binding{k.Send, k.NextChat, k.Canned, k.Transfer, k.EndChat, k.NextPage, k.Help}
 	default:
-		keys = []key.Binding{k.Send, k.NextChat, k.EndChat, k.NextPage, k.Help}
+		if sc := m.screens[m.page]; sc != nil {
+			keys = append(sc.HelpKeys(), k.NextPage, k.Help)
+		}
 	}
 	var parts []string
 	used := 0
@@ -142,8 +196,8 @@ func (m *Model) helpView(w, h int) string {
 		keys  []key.Binding
 	}{
 		{m.lang.T("help.global"), []key.Binding{k.NextPage, k.PrevPage, k.NextChat, k.OpenPopup, k.Status, k.Settings, k.Help, k.Quit}},
-		{m.lang.T("help.monitor"), []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Chat, k.Invite, k.Detail, k.Filter, k.Sort, k.SortRv}},
-		{m.lang.T("help.chats"), []key.Binding{k.Send, k.Newline, k.NextChat, k.PrevChat, k.ScrollUp, k.ScrollDown, k.Trail, k.EndChat, k.Back}},
+		{m.lang.T("help.monitor"), []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Chat, k.Invite, k.Detail, k.Card, k.Block, k.Filter, k.Sort, k.SortRv}},
+		{m.lang.T("help.chats"), []key.Binding{k.Send, k.Newline, k.NextChat, k.PrevChat, k.ScrollUp, k.ScrollDown, k.Canned, k.Shortcut, k.CommonFiles, k.Trail, k.ChatCard, k.Transfer, k.ChatBlock, k.EndChat, k.Back}},
 	}
 	lines := []string{m.st.PaneTitle.Render(m.lang.T("help.title"))}
 	for _, g := range groups {

@@ -92,7 +92,7 @@ func (f *fixture) model(w, h int, lang i18n.Lang) *Model {
 	r.SetHasDarkBackground(true)
 	snap := hub.Snapshot{Visitors: f.hub.Visitors([]uint64{1}), Convs: f.hub.Convs([]uint64{1}), Agents: f.hub.Agents()}
 	m := New(sshd.WorkbenchSession{Renderer: r, Agent: f.as, Snapshot: snap, Lang: lang, Width: w, Height: h}).(*Model)
-	m.now = fixedNow
+	m.now, m.lastKey = fixedNow, fixedNow
 	return m
 }
 

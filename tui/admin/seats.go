@@ -1,0 +1,306 @@
+package admin
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+
+	"kefu/server/authz"
+	"kefu/server/desk"
+	"kefu/server/geo"
+	"kefu/store"
+	"kefu/tui/cells"
+)
+
+// seats is 客服分配 for the chosen site: who serves it, in which group, whether they receive
+// visitors automatically, from which regions first, and how many chats at once.
+type seats struct {
+	m      *Model
+	list   list
+	rows   []desk.AgentRow
+	loaded bool
+	site   uint64
+	err    string
+}
+
+type seatsLoadedMsg struct {
+	site uint64
+	rows []desk.AgentRow
+	err  error
+}
+
+func newSeats(m *Model) *seats { return &seats{m: m} }
+
+func (s *seats) module() authz.Module { return authz.Settings }
+func (s *seats) titleKey() string     { return "admin.sec.distribution" }
+func (s *seats) capturing() bool      { return false }
+func (s *seats) stale()               { s.loaded = false }
+
+func (s *seats) load() tea.Cmd {
+	if s.loaded && s.site == s.m.siteID {
+		return nil
+	}
+	as, site := s.m.as, s.m.siteID
+	return func() tea.Msg {
+		rows, err := as.Seats(site)
+		return seatsLoadedMsg{site: site, rows: rows, err: err}
+	}
+}
+
+func (s *seats) update(msg tea.Msg) tea.Cmd {
+	if msg, ok := msg.(seatsLoadedMsg); ok && msg.site == s.m.siteID {
+		s.loaded, s.site, s.rows, s.err = true, msg.site, msg.rows, ""
+		if msg.err != nil {
+			s.err = desk.Explain(msg.err, s.m.lang)
+		}
+		s.list.clamp(len(s.rows))
+	}
+	return nil
+}
+
+func (s *seats) selected() *desk.AgentRow {
+	if s.list.cursor >= 0 && s.list.cursor < len(s.rows) {
+		return &s.rows[s.list.cursor]
+	}
+	return nil
+}
+
+func (s *seats) helpKeys() []key.Binding {
+	k := s.m.keys
+	return []key.Binding{k.Edit, k.New, k.Delete}
+}
+
+func (s *seats) key(k tea.KeyMsg) tea.Cmd {
+	m := s.m
+	if s.list.keyMove(k, m.keys, len(s.rows), 5) {
+		return nil
+	}
+	sel := s.selected()
+	switch {
+	case key.Matches(k, m.keys.Edit) && sel != nil:
+		return m.open(s.form(*sel))
+	case key.Matches(k, m.keys.New):
+		return s.assign()
+	case key.Matches(k, m.keys.Delete) && sel != nil:
+		id, site, as := sel.ID, m.siteID, m.as
+		return m.confirm("x", m.lang.T("admin.confirm_remove_seat", cells.Safe(sel.Account)), func() tea.Cmd {
+			return m.run(m.lang.T("admin.deleted"), true, func() error { return as.RemoveSeat(id, site) })
+		})
+	}
+	return nil
+}
+
+// assign offers the agents who do not serve the site yet.
+func (s *seats) assign() tea.Cmd {
+	m := s.m
+	as, site := m.as, m.siteID
+	return func() tea.Msg {
+		all, err := as.ListAgents(0, "")
+		if err != nil {
+			return doneMsg{err: err}
+		}
+		var free []desk.AgentRow
+		for _, a := range all {
+			if !a.Serves(site) && !a.Disabled {
+				free = append(free, a)
+			}
+		}
+		if len(free) == 0 {
+			return doneMsg{ok: m.lang.T("admin.no_unassigned")}
+		}
+		return openFormMsg{ed: s.assignForm(free)}
+	}
+}
+
+func (s *seats) assignForm(free []desk.AgentRow) *editor {
+	m := s.m
+	l := m.lang
+	var opts []huh.Option[uint64]
+	for _, a := range free {
+		opts = append(opts, huh.NewOption(cells.Safe(a.Account+" "+a.Name), a.ID))
+	}
+	chosen := free[0].ID
+	siteName := ""
+	if site := m.site(); site != nil {
+		siteName = cells.Safe(site.Name)
+	}
+	as, site := m.as, m.siteID
+	return &editor{
+		title: l.T("admin.form.assign", siteName),
+		build: func() *huh.Form {
+			return huh.NewForm(huh.NewGroup(
+				huh.NewSelect[uint64]().Title(l.T("admin.f.assign_agent")).Options(opts...).Value(&chosen).Height(min(len(opts)+2, 10)),
+			))
+		},
+		submit: func() tea.Cmd {
+			return m.run(l.T("admin.saved"), true, func() error {
+				return as.SetSeat(chosen, store.SiteSeat{SiteID: site, AutoAssign: true, MaxChats: 5})
+			})
+		},
+	}
+}
+
+// regionOptions are the areas (each standing for all its provinces) and the provinces of
+// SPEC §7, for the 分流区域 multi-select.
+func regionOptions(m *Model) []huh.Option[string] {
+	var out []huh.Option[string]
+	for _, a := range geo.Areas {
+		if len(a.Provinces) == 0 {
+			out = append(out, huh.NewOption(a.Name, a.Name))
+			continue
+		}
+		out = append(out, huh.NewOption(m.lang.T("admin.area_all", a.Name), "area:"+a.Name))
+		for _, p := range a.Provinces {
+			out = append(out, huh.NewOption("  "+p, p))
+		}
+	}
+	return out
+}
+
+// pickRegions turns stored regions into the multi-select's values: an area whose provinces
+// are all there is picked as the area.
+func pickRegions(regions []string) []string {
+	has := map[string]bool{}
+	for _, r := range regions {
+		has[r] = true
+	}
+	var out []string
+	for _, a := range geo.Areas {
+		all := len(a.Provinces) > 0
+		for _, p := range a.Provinces {
+			all = all && has[p]
+		}
+		switch {
+		case all || has[a.Name] && len(a.Provinces) > 0:
+			out = append(out, "area:"+a.Name)
+		case has[a.Name]:
+			out = append(out, a.Name)
+		default:
+			for _, p := range a.Provinces {
+				if has[p] {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// storeRegions turns the multi-select's values into provinces (and 海外) to store.
+func storeRegions(picked []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for _, v := range picked {
+		name, isArea := strings.CutPrefix(v, "area:")
+		if !isArea {
+			add(v)
+			continue
+		}
+		for _, a := range geo.Areas {
+			if a.Name == name {
+				for _, p := range a.Provinces {
+					add(p)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// regionsText shows regions compactly: whole areas by name, else provinces.
+func regionsText(m *Model, regions []string) string {
+	if len(regions) == 0 {
+		return m.lang.T("admin.any_region")
+	}
+	var parts []string
+	for _, v := range pickRegions(regions) {
+		parts = append(parts, strings.TrimPrefix(v, "area:"))
+	}
+	return strings.Join(parts, "、")
+}
+
+func (s *seats) form(row desk.AgentRow) *editor {
+	m := s.m
+	l := m.lang
+	seat := store.SiteSeat{SiteID: m.siteID, AutoAssign: true}
+	if row.SiteSeat != nil {
+		seat = *row.SiteSeat
+	}
+	regions := pickRegions(seat.Regions)
+	maxChats := fmt.Sprint(seat.MaxChats)
+	as, id := m.as, row.ID
+	return &editor{
+		title: l.T("admin.form.seat", cells.Safe(row.Account+" "+row.Name)),
+		build: func() *huh.Form {
+			lb := m.labels("admin.f.group", "admin.f.auto_assign", "admin.f.max_chats")
+			return huh.NewForm(huh.NewGroup(
+				huh.NewInput().Title(lb.title("admin.f.group")).Prompt(lb.prompt).Inline(true).Value(&seat.Group).CharLimit(20).
+					Validate(m.check(desk.ValidateShort("group", 20))),
+				huh.NewConfirm().Title(lb.confirm("admin.f.auto_assign")).Inline(true).WithButtonAlignment(lipgloss.Left).Affirmative(l.T("admin.on")).Negative(l.T("admin.off")).
+					Value(&seat.AutoAssign),
+				huh.NewInput().Title(lb.title("admin.f.max_chats")).Prompt(lb.prompt).Inline(true).Value(&maxChats).CharLimit(2).
+					Placeholder(l.T("admin.f.max_chats_hint")).Validate(m.check(desk.ValidateCount("max_chats", 0, desk.MaxMaxChats))),
+				huh.NewMultiSelect[string]().Title(l.T("admin.f.regions")).Description(l.T("admin.f.regions_hint")).
+					Options(regionOptions(m)...).Value(&regions).Filterable(true).Height(10),
+			))
+		},
+		submit: func() tea.Cmd {
+			out := seat
+			out.MaxChats, _ = desk.Atoi(maxChats)
+			out.Regions = storeRegions(regions)
+			return m.run(l.T("admin.saved"), true, func() error { return as.SetSeat(id, out) })
+		},
+	}
+}
+
+func (s *seats) view(w, h int) []string {
+	m := s.m
+	l := m.lang
+	switch {
+	case s.err != "":
+		return []string{m.st.Error.Render(cells.Cut(s.err, w))}
+	case !s.loaded:
+		return []string{m.st.Muted.Render(cells.Cut(l.T("admin.loading"), w))}
+	}
+	cols := []column{
+		{title: l.T("admin.col.account"), min: 6, max: 14, prio: 1},
+		{title: l.T("admin.col.name"), min: 6, max: 10, prio: 3},
+		{title: l.T("admin.col.nickname"), min: 6, max: 10, prio: 7},
+		{title: l.T("admin.col.group"), min: 6, max: 10, prio: 6},
+		{title: l.T("admin.col.auto"), min: 8, max: 8, prio: 4},
+		{title: l.T("admin.col.regions"), min: 8, max: 40, prio: 2},
+		{title: l.T("admin.col.max"), min: 8, max: 8, prio: 5, right: true},
+		{title: l.T("admin.col.online"), min: 4, max: 6, prio: 8},
+	}
+	var rows [][]string
+	for _, r := range s.rows {
+		seat := store.SiteSeat{}
+		if r.SiteSeat != nil {
+			seat = *r.SiteSeat
+		}
+		auto := l.T("admin.off")
+		if seat.AutoAssign {
+			auto = l.T("admin.on")
+		}
+		maxText := l.T("admin.unlimited")
+		if seat.MaxChats > 0 {
+			maxText = fmt.Sprint(seat.MaxChats)
+		}
+		rows = append(rows, []string{r.Account, r.Name, r.Nickname, seat.Group, auto, regionsText(m, seat.Regions), maxText, onlineText(m, r)})
+	}
+	out := m.table(cols, rows, &s.list, w, h-1)
+	if len(out) < h {
+		out = append(out, wrapMuted(m, l.T("admin.seats_hint"), w)...)
+	}
+	return out
+}

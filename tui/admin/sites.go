@@ -1,0 +1,215 @@
+package admin
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"kefu/server/authz"
+	"kefu/server/desk"
+	"kefu/store"
+	"kefu/tui/cells"
+)
+
+// sites is 网站管理: the sites with their domains, secret and embed code; add, edit, disable.
+type sites struct {
+	m      *Model
+	list   list
+	rows   []store.Site
+	loaded bool
+	err    string
+	create bool // may add sites (an admin of all sites)
+}
+
+type sitesLoadedMsg struct {
+	sites  []store.Site
+	create bool
+	err    error
+}
+
+func newSites(m *Model) *sites { return &sites{m: m} }
+
+func (s *sites) module() authz.Module { return authz.Sites }
+func (s *sites) titleKey() string     { return "module.sites" }
+func (s *sites) capturing() bool      { return false }
+func (s *sites) stale()               { s.loaded = false }
+
+func (s *sites) load() tea.Cmd {
+	if s.loaded {
+		return nil
+	}
+	as := s.m.as
+	return func() tea.Msg {
+		rows, err := as.Sites()
+		return sitesLoadedMsg{sites: rows, create: as.May(authz.Sites, authz.EverySite), err: err}
+	}
+}
+
+func (s *sites) update(msg tea.Msg) tea.Cmd {
+	if msg, ok := msg.(sitesLoadedMsg); ok {
+		s.loaded, s.rows, s.create, s.err = true, msg.sites, msg.create, ""
+		if msg.err != nil {
+			s.err = desk.Explain(msg.err, s.m.lang)
+		}
+		// Start on the chosen site.
+		for i, r := range s.rows {
+			if r.ID == s.m.siteID && s.list.cursor == 0 {
+				s.list.cursor = i
+			}
+		}
+	}
+	return nil
+}
+
+func (s *sites) selected() *store.Site {
+	if s.list.cursor >= 0 && s.list.cursor < len(s.rows) {
+		return &s.rows[s.list.cursor]
+	}
+	return nil
+}
+
+func (s *sites) helpKeys() []key.Binding {
+	k := s.m.keys
+	return []key.Binding{k.New, k.Edit, k.Toggle}
+}
+
+func (s *sites) key(k tea.KeyMsg) tea.Cmd {
+	m := s.m
+	if s.list.keyMove(k, m.keys, len(s.rows), 5) {
+		return nil
+	}
+	switch {
+	case key.Matches(k, m.keys.New):
+		if !s.create {
+			return m.setNotice(desk.Explain(desk.ErrForbidden, m.lang), true)
+		}
+		return m.open(s.form(nil))
+	case key.Matches(k, m.keys.Edit):
+		if site := s.selected(); site != nil {
+			return m.open(s.form(site))
+		}
+	case key.Matches(k, m.keys.Toggle):
+		site := s.selected()
+		if site == nil {
+			return nil
+		}
+		id, disable, name := site.ID, !site.Disabled, cells.Safe(site.Name)
+		text, ok := m.lang.T("admin.confirm_disable_site", name), m.lang.T("admin.site_disabled", name)
+		if !disable {
+			text, ok = m.lang.T("admin.confirm_enable", name), m.lang.T("admin.enabled_done", name)
+		}
+		as := m.as
+		return m.confirm("d", text, func() tea.Cmd {
+			return m.run(ok, true, func() error { return as.SetSiteDisabled(id, disable) })
+		})
+	}
+	return nil
+}
+
+// form is the add (site nil) or edit form of a site.
+func (s *sites) form(site *store.Site) *editor {
+	m := s.m
+	l := m.lang
+	var name, domains, secret string
+	title := l.T("admin.form.new_site")
+	secretHint := l.T("admin.f.secret_new")
+	var id uint64
+	if site != nil {
+		id, name, domains = site.ID, site.Name, strings.Join(site.Domains, ", ")
+		title = l.T("admin.form.edit_site", cells.Safe(site.Name))
+		secretHint = l.T("admin.f.secret_keep")
+	}
+	as := m.as
+	return &editor{
+		title: title,
+		build: func() *huh.Form {
+			lb := m.labels("admin.f.site_name", "admin.f.domains", "admin.f.secret")
+			return huh.NewForm(huh.NewGroup(
+				huh.NewInput().Title(lb.title("admin.f.site_name")).Prompt(lb.prompt).Inline(true).Value(&name).CharLimit(desk.MaxSiteNameRunes).
+					Placeholder(l.T("admin.f.site_name_hint")).Validate(m.check(desk.ValidateSiteName)),
+				huh.NewInput().Title(lb.title("admin.f.domains")).Prompt(lb.prompt).Inline(true).Value(&domains).CharLimit(2000).
+					Placeholder(l.T("admin.f.domains_hint")).Validate(m.check(desk.ValidateDomains)),
+				huh.NewInput().Title(lb.title("admin.f.secret")).Prompt(lb.prompt).Inline(true).Value(&secret).CharLimit(128).
+					Placeholder(secretHint).Validate(m.check(desk.ValidateSecret)),
+			))
+		},
+		submit: func() tea.Cmd {
+			in := desk.SiteInput{Name: name, Domains: []string{domains}, Secret: secret}
+			if site == nil {
+				return m.run(l.T("admin.created"), true, func() error { _, err := as.CreateSite(in); return err })
+			}
+			return m.run(l.T("admin.saved"), true, func() error { _, err := as.UpdateSite(id, in); return err })
+		},
+	}
+}
+
+func (s *sites) view(w, h int) []string {
+	m := s.m
+	l := m.lang
+	if s.err != "" {
+		return []string{m.st.Error.Render(cells.Cut(s.err, w))}
+	}
+	if !s.loaded {
+		return []string{m.st.Muted.Render(cells.Cut(l.T("admin.loading"), w))}
+	}
+	cols := []column{
+		{title: "ID", min: 3, max: 5, prio: 3, right: true},
+		{title: l.T("admin.col.site_name"), min: 8, max: 24, prio: 1},
+		{title: l.T("admin.col.domains"), min: 10, max: 60, prio: 4},
+		{title: l.T("admin.col.state"), min: 4, max: 6, prio: 2},
+	}
+	var rows [][]string
+	for _, r := range s.rows {
+		state := l.T("admin.enabled")
+		if r.Disabled {
+			state = l.T("admin.disabled")
+		}
+		rows = append(rows, []string{fmt.Sprint(r.ID), r.Name, strings.Join(r.Domains, ", "), state})
+	}
+	detail := s.detail(w)
+	tableH := h
+	if h-len(detail)-1 >= min(len(rows)+1, 4) {
+		tableH = h - len(detail) - 1
+	} else {
+		detail = nil
+	}
+	out := m.table(cols, rows, &s.list, w, min(tableH, len(rows)+1))
+	if detail != nil {
+		for len(out) < tableH {
+			out = append(out, "")
+		}
+		out = append(out, m.st.Muted.Render(strings.Repeat("─", w)))
+		out = append(out, detail...)
+	}
+	return out
+}
+
+// detail is what the selected site says in full: domains, secret, embed code.
+func (s *sites) detail(w int) []string {
+	site := s.selected()
+	if site == nil {
+		return nil
+	}
+	m := s.m
+	l := m.lang
+	var out []string
+	add := func(label, value string) {
+		for i, line := range cells.Wrap(cells.Safe(value), max(1, w-cells.Width(label))) {
+			if i == 0 {
+				out = append(out, m.st.Muted.Render(label)+line)
+			} else {
+				out = append(out, strings.Repeat(" ", cells.Width(label))+line)
+			}
+		}
+	}
+	add(l.T("admin.detail.domains"), strings.Join(site.Domains, ", "))
+	add(l.T("admin.detail.secret"), site.Secret)
+	out = append(out, m.st.Muted.Render(l.T("admin.detail.embed")))
+	for _, line := range cells.Wrap(desk.EmbedCode("", site.ID), w) {
+		out = append(out, m.st.Accent.Render(line))
+	}
+	return out
+}
