@@ -22,9 +22,25 @@ test:
 test-short:
 	$(GO) test -short -count=1 ./...
 
-## bench: Go benchmarks
+## bench: Go benchmarks, then a short load run of the real server (figures in README)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./server/loadtest/kefuload -visitors 2000 -chatters 500 -agents 20 -rate 500 -duration 15s
+
+## faulttest: kill -9 the server at random moments under load; every acked message must survive
+.PHONY: faulttest
+faulttest:
+	KEFU_FAULT_ROUNDS=10 KEFU_FAULT_VISITORS=50 KEFU_FAULT_MESSAGES=100 \
+		$(GO) test -run '^TestFaultInjection$$' -count=1 -v -timeout 10m ./server/loadtest/
+
+## fuzz: run every fuzz target for FUZZTIME each (go test already runs their seed corpora)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeFrame$$' -fuzztime $(FUZZTIME) ./server/web/
+	$(GO) test -run '^$$' -fuzz '^FuzzText$$' -fuzztime $(FUZZTIME) ./server/plain/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./server/source/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./server/channel/
+	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./server/geo/
 
 ## lint: formatting and vet
 lint:

@@ -13,6 +13,7 @@ import (
 // in, every message of their open chats, including what arrived while they were away.
 func TestAgentReconnectSeesEverything(t *testing.T) {
 	k := startKefu(t, t.TempDir())
+	k.takeByHand(t)
 	ctx := context.Background()
 	agent := k.agent(t, "admin", adminPassword, 100, 40)
 	must(t, agent.WaitFor("访客数 0 人", 5*time.Second))

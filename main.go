@@ -21,6 +21,7 @@ import (
 	"syscall"
 
 	"kefu/server"
+	"kefu/server/desk"
 	"kefu/server/i18n"
 	"kefu/store"
 	"kefu/tui"
@@ -70,6 +71,7 @@ Flags of serve (each also read from the environment):
   --ssh ADDR        address for staff (SSH)                          (KEFU_SSH, default :2222)
   --lang zh|en      default language of the UI                      (KEFU_LANG, default zh)
   --trusted-proxy   comma-separated CIDRs whose X-Forwarded-For is believed (KEFU_TRUSTED_PROXIES)
+  --max-file-mb N   largest file visitors and staff may send, in MiB      (KEFU_MAX_FILE_MB, default 20)
 
 On first start kefu creates the site 默认站点 and the super admin "admin", whose password is
 KEFU_ADMIN_PASSWORD if set, else generated and printed once.
@@ -95,6 +97,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	sshAddr := fs.String("ssh", env("KEFU_SSH", ":2222"), "")
 	langFlag := fs.String("lang", env("KEFU_LANG", "zh"), "")
 	proxies := fs.String("trusted-proxy", env("KEFU_TRUSTED_PROXIES", ""), "")
+	maxFileMB := fs.Int("max-file-mb", 20, "")
+	if v := os.Getenv("KEFU_MAX_FILE_MB"); v != "" {
+		fmt.Sscan(v, maxFileMB)
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stdout)
@@ -117,6 +123,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kefu: --trusted-proxy: %v\n", err)
 		return 2
 	}
+	if *maxFileMB < 1 || *maxFileMB > 1024 {
+		fmt.Fprintf(stderr, "kefu: --max-file-mb must be between 1 and 1024, not %d\n", *maxFileMB)
+		return 2
+	}
 	for _, a := range []struct{ flag, addr string }{{"--http", *httpAddr}, {"--ssh", *sshAddr}} {
 		if _, _, err := net.SplitHostPort(a.addr); err != nil {
 			fmt.Fprintf(stderr, "kefu: %s %q is not an address like :8080 or 127.0.0.1:8080\n", a.flag, a.addr)
@@ -128,6 +138,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		DataDir: *dataDir, HTTPAddr: *httpAddr, SSHAddr: *sshAddr, Lang: lang,
 		AdminPassword: os.Getenv("KEFU_ADMIN_PASSWORD"), TrustedProxies: trusted,
 		Workbench: tui.New, Version: version, Log: log,
+		Desk: desk.Config{MaxFileSize: int64(*maxFileMB) << 20},
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
