@@ -101,6 +101,27 @@ func (k *kefu) visitor(t testing.TB, o wsclient.Options) *wsclient.Visitor {
 	return v
 }
 
+// takeByHand turns auto-assign off for every agent, so a visitor's request waits for an agent
+// to take it (the distribution engine is tested on its own).
+func (k *kefu) takeByHand(t testing.TB) {
+	t.Helper()
+	must(t, k.srv.DB.Update(func(tx *store.Tx) error {
+		agents, err := tx.Agents()
+		if err != nil {
+			return err
+		}
+		for i := range agents {
+			for j := range agents[i].Sites {
+				agents[i].Sites[j].AutoAssign = false
+			}
+			if err := tx.PutAgent(&agents[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
 func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
@@ -129,6 +150,7 @@ func expect(t testing.TB, v *wsclient.Visitor, typ string, ok func(wsclient.Fram
 func TestFoundationSlice(t *testing.T) {
 	dir := t.TempDir()
 	k := startKefu(t, dir)
+	k.takeByHand(t)
 	ctx := context.Background()
 	agent := k.agent(t, "admin", adminPassword, 120, 40)
 	must(t, agent.WaitFor("访客数 0 人", 5*time.Second))
@@ -268,6 +290,7 @@ func TestSessionWithoutTerminal(t *testing.T) {
 // visitor sends arrive on the agent's screen as plain text, never as terminal commands.
 func TestHostileVisitorTextNeverReachesTheTerminalRaw(t *testing.T) {
 	k := startKefu(t, t.TempDir())
+	k.takeByHand(t)
 	agent := k.agent(t, "admin", adminPassword, 100, 30)
 	must(t, agent.WaitFor("访客数 0 人", 5*time.Second))
 	evil := "\x1b]0;PWNED\x07\x1b[2J\x1b[31m红色\x1b[0m<script>alert(1)</script>\x07"
