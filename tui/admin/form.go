@@ -3,77 +3,15 @@ package admin
 import (
 	"errors"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/lipgloss"
 
 	"kefu/server/desk"
 	"kefu/server/i18n"
 	"kefu/tui/cells"
 	"kefu/tui/theme"
 )
-
-// formTheme is huh's base theme rebuilt on the session's renderer, in the workbench's colours.
-// Every style comes from st.Renderer(), so the agent's terminal decides colours, not the
-// server's. Focus shows without colour too (the bar, the brackets of the chosen button), for
-// terminals that have none.
-func formTheme(st *theme.Styles) *huh.Theme {
-	n := st.Renderer().NewStyle
-	accent, muted := st.Accent.GetForeground(), st.Muted.GetForeground()
-	red, green := st.Error.GetForeground(), st.OK.GetForeground()
-
-	var t huh.Theme
-	t.Form.Base = n()
-	t.Group.Base = n()
-	t.Group.Title = n().Bold(true).Foreground(accent)
-	t.Group.Description = n().Foreground(muted)
-	t.FieldSeparator = n().SetString("\n")
-
-	f := &t.Focused
-	f.Base = n().PaddingLeft(1).BorderStyle(lipgloss.ThickBorder()).BorderLeft(true).BorderForeground(accent)
-	f.Card = f.Base
-	f.Title = n().Bold(true).Foreground(accent)
-	f.NoteTitle = n().Bold(true).Foreground(accent)
-	f.Description = n().Foreground(muted)
-	f.ErrorIndicator = n().Foreground(red).SetString(" *")
-	f.ErrorMessage = n().Foreground(red).SetString("*")
-	f.SelectSelector = n().Foreground(accent).SetString("> ")
-	f.Option = n()
-	f.NextIndicator = n().MarginLeft(1).Foreground(accent).SetString("→")
-	f.PrevIndicator = n().MarginRight(1).Foreground(accent).SetString("←")
-	f.Directory = n().Foreground(accent)
-	f.File = n()
-	f.MultiSelectSelector = n().Foreground(accent).SetString("> ")
-	f.SelectedOption = n().Foreground(green)
-	f.SelectedPrefix = n().Foreground(green).SetString("[x] ")
-	f.UnselectedOption = n()
-	f.UnselectedPrefix = n().Foreground(muted).SetString("[ ] ")
-	f.TextInput = huh.TextInputStyles{
-		Cursor: n().Foreground(accent), CursorText: n(), Placeholder: n().Foreground(muted),
-		Prompt: n().Foreground(accent), Text: n(),
-	}
-	f.FocusedButton = n().Bold(true).Foreground(accent).MarginRight(1).Transform(func(s string) string { return "[" + s + "]" })
-	f.BlurredButton = n().Foreground(muted).MarginRight(1).Transform(func(s string) string { return " " + s + " " })
-	f.Next = f.FocusedButton
-
-	t.Blurred = t.Focused
-	t.Blurred.Base = n().PaddingLeft(1).BorderStyle(lipgloss.HiddenBorder()).BorderLeft(true)
-	t.Blurred.Card = t.Blurred.Base
-	t.Blurred.Title = n().Bold(true)
-	t.Blurred.NextIndicator = n()
-	t.Blurred.PrevIndicator = n()
-	t.Blurred.SelectSelector = n().SetString("  ")
-	t.Blurred.MultiSelectSelector = n().SetString("  ")
-
-	t.Help = help.Styles{
-		Ellipsis: n().Foreground(muted), ShortKey: n().Foreground(accent), ShortDesc: n().Foreground(muted),
-		ShortSeparator: n().Foreground(muted), FullKey: n().Foreground(accent), FullDesc: n().Foreground(muted),
-		FullSeparator: n().Foreground(muted),
-	}
-	return &t
-}
 
 // editor is one open form: a huh form embedded in the admin page, never run on its own.
 // The values live in the closure of build, so a form refused by the server is built again
@@ -101,7 +39,7 @@ func (e *editor) headerLines() int {
 
 // start (re)builds the form at the last known size and focuses its first field.
 func (e *editor) start(st *theme.Styles) tea.Cmd {
-	e.form = e.build().WithTheme(formTheme(st)).WithKeyMap(formKeys()).WithShowHelp(false).WithShowErrors(true)
+	e.form = e.build().WithTheme(st.Huh()).WithKeyMap(formKeys()).WithShowHelp(false).WithShowErrors(true)
 	if e.w > 0 {
 		e.form.WithWidth(e.w).WithHeight(e.formHeight(e.h))
 	}
@@ -154,12 +92,10 @@ func (lb labels) title(key string) string { return cells.Fit(lb.l.T(key), lb.w) 
 // confirm is a padded title for a confirm, which has no prompt of its own.
 func (lb labels) confirm(key string) string { return lb.title(key) + lb.prompt }
 
-// formKeys are huh's keys without filtering in selects (their few options need none, and it
-// would show English), and with esc left to the page, which cancels the form.
+// formKeys are the workbench's form keys with esc left to the page, which cancels the form.
 func formKeys() *huh.KeyMap {
-	km := huh.NewDefaultKeyMap()
-	km.Select.Filter = key.NewBinding()
-	km.Quit = key.NewBinding()
+	km := theme.FormKeys()
+	km.Quit = key.NewBinding(key.WithDisabled())
 	return km
 }
 

@@ -10,11 +10,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
-	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/lipgloss"
 
 	"kefu/server/desk"
 	"kefu/server/i18n"
@@ -153,59 +150,6 @@ func newSearch(st *theme.Styles, l i18n.Lang) textinput.Model {
 
 func binding(l i18n.Lang, helpKey, label string, keys ...string) key.Binding {
 	return key.NewBinding(key.WithKeys(keys...), key.WithHelp(label, l.T(helpKey)))
-}
-
-// formTheme is huh's theme rebuilt on the session's renderer in the workbench's colours:
-// every style, even those the form never shows, comes from st's renderer, since a zero
-// lipgloss.Style would render with the server's global one.
-func formTheme(st *theme.Styles) *huh.Theme {
-	n := st.Renderer().NewStyle
-	accent, muted, red := st.Accent.GetForeground(), st.Muted.GetForeground(), st.Error.GetForeground()
-	var t huh.Theme
-	t.Form.Base = n()
-	t.Group.Base = n()
-	t.Group.Title = n().Bold(true).Foreground(accent)
-	t.Group.Description = n().Foreground(muted)
-	t.FieldSeparator = n().SetString("\n")
-	f := &t.Focused
-	f.Base = n().PaddingLeft(1).BorderStyle(lipgloss.ThickBorder()).BorderLeft(true).BorderForeground(accent)
-	f.Card = f.Base
-	f.Title = n().Bold(true).Foreground(accent)
-	f.NoteTitle = f.Title
-	f.Description = n().Foreground(muted)
-	f.ErrorIndicator = n().Foreground(red).SetString(" *")
-	f.ErrorMessage = n().Foreground(red).SetString("*")
-	f.SelectSelector = n().Foreground(accent).SetString("> ")
-	f.MultiSelectSelector = f.SelectSelector
-	f.Option, f.File, f.Directory, f.UnselectedOption = n(), n(), n(), n()
-	f.NextIndicator = n().MarginLeft(1).SetString("→")
-	f.PrevIndicator = n().MarginRight(1).SetString("←")
-	f.SelectedOption = n().Foreground(accent)
-	f.SelectedPrefix = n().SetString("[x] ")
-	f.UnselectedPrefix = n().SetString("[ ] ")
-	f.TextInput = huh.TextInputStyles{Cursor: n().Foreground(accent), CursorText: n(), Placeholder: n().Foreground(muted),
-		Prompt: n().Foreground(accent), Text: n()}
-	f.FocusedButton = n().Bold(true).Foreground(accent).MarginRight(1)
-	f.BlurredButton = n().Foreground(muted).MarginRight(1)
-	f.Next = f.FocusedButton
-	t.Blurred = t.Focused
-	t.Blurred.Base = n().PaddingLeft(1).BorderStyle(lipgloss.HiddenBorder()).BorderLeft(true)
-	t.Blurred.Card = t.Blurred.Base
-	t.Blurred.Title = n().Bold(true)
-	t.Blurred.SelectSelector, t.Blurred.MultiSelectSelector = n().SetString("  "), n().SetString("  ")
-	t.Blurred.NextIndicator, t.Blurred.PrevIndicator = n(), n()
-	t.Help = help.Styles{Ellipsis: n(), ShortKey: n(), ShortDesc: n(), ShortSeparator: n(), FullKey: n(), FullDesc: n(), FullSeparator: n()}
-	return &t
-}
-
-// formKeys are huh's keys for a form inside a session: Esc cancels, and the text field's
-// "open $EDITOR" is off — it would start an editor on the server, not on the agent's machine.
-func formKeys() *huh.KeyMap {
-	km := huh.NewDefaultKeyMap()
-	km.Quit = key.NewBinding(key.WithKeys("esc"))
-	km.Text.Editor = key.NewBinding(key.WithKeys("ctrl+e"), key.WithDisabled())
-	km.Input.AcceptSuggestion = key.NewBinding(key.WithDisabled())
-	return km
 }
 
 // check turns a desk validation into a huh validator speaking the agent's language.

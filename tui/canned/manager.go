@@ -12,6 +12,7 @@ import (
 	"kefu/server/desk"
 	"kefu/store"
 	"kefu/tui/cells"
+	"kefu/tui/theme"
 )
 
 // Manager is the screen where canned replies are kept (常用语设置): the agent's personal
@@ -375,7 +376,7 @@ func (m *Manager) startForm() tea.Cmd {
 			Lines(4).ExternalEditor(false).Value(&in.Text).Validate(check(l, desk.ValidateCannedText)),
 		huh.NewInput().Title(l.T("canned.f.shortcut")).Description(l.T("canned.f.shortcut_hint")).
 			CharLimit(store.MaxCannedShortcut+1).Value(&in.Shortcut).Validate(check(l, desk.ValidateCannedShortcut)),
-	)).WithTheme(formTheme(m.ctx.Styles)).WithKeyMap(formKeys()).WithShowHelp(false).WithShowErrors(true).WithAccessible(false)
+	)).WithTheme(m.ctx.Styles.Huh()).WithKeyMap(theme.FormKeys()).WithShowHelp(false).WithShowErrors(true).WithAccessible(false)
 	if m.w > 0 {
 		m.form.WithWidth(m.w).WithHeight(m.formHeight(m.h))
 	}

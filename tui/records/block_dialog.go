@@ -4,13 +4,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
 	"kefu/server/desk"
 	"kefu/store"
 	"kefu/tui/cells"
+	"kefu/tui/theme"
 )
 
 // BlockDoneMsg is what the block dialog emits when the block is made, or when making it
@@ -87,15 +87,8 @@ func NewBlockDialog(ctx Context, visitorID uint64, visitorName, ip string) *Bloc
 	d.form = huh.NewForm(huh.NewGroup(fields...)).
 		WithTheme(ctx.Styles.Huh()).
 		WithShowHelp(false).
-		WithKeyMap(dialogKeys())
+		WithKeyMap(theme.FormKeys())
 	return d
-}
-
-// dialogKeys are huh's keys with Esc to cancel (Ctrl+C belongs to the workbench).
-func dialogKeys() *huh.KeyMap {
-	k := huh.NewDefaultKeyMap()
-	k.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
-	return k
 }
 
 // Init starts the form.

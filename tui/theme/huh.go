@@ -21,7 +21,7 @@ func (s *Styles) Huh() *huh.Theme {
 	t.Form.Base = n()
 	t.Group.Base = n()
 	t.FieldSeparator = n().SetString("\n")
-	button := n().Padding(0, 2).MarginRight(1)
+	button := n().MarginRight(1)
 
 	f := &t.Focused
 	f.Base = n().PaddingLeft(1).BorderStyle(lipgloss.ThickBorder()).BorderLeft(true).BorderForeground(accent)
@@ -42,8 +42,9 @@ func (s *Styles) Huh() *huh.Theme {
 	f.SelectedPrefix = n().Foreground(green).SetString("[x] ")
 	f.UnselectedOption = n()
 	f.UnselectedPrefix = n().Foreground(muted).SetString("[ ] ")
-	f.FocusedButton = button.Bold(true).Reverse(true)
-	f.BlurredButton = button.Foreground(muted)
+	// Brackets show the chosen button on terminals without colour too.
+	f.FocusedButton = button.Bold(true).Foreground(accent).Transform(func(s string) string { return "[" + s + "]" })
+	f.BlurredButton = button.Foreground(muted).Transform(func(s string) string { return " " + s + " " })
 	f.Next = f.FocusedButton
 	f.TextInput.Cursor = n().Foreground(accent)
 	f.TextInput.CursorText = n()
@@ -71,15 +72,25 @@ func (s *Styles) Huh() *huh.Theme {
 	return &t
 }
 
-// Embed makes a huh form safe to run inside a session's program: the session's theme; Esc
-// cancels (Ctrl+C belongs to the workbench); no external editor (it would run on the server);
-// and finishing or cancelling only changes the form's State instead of quitting the whole
-// workbench, as huh's default commands would.
-func (s *Styles) Embed(f *huh.Form) *huh.Form {
+// FormKeys are huh's keys for a form inside a session: Esc cancels (Ctrl+C belongs to the
+// workbench); the text field's "open $EDITOR" is off, since it would start an editor on the
+// server, not on the agent's machine; no suggestions and no filtering in selects, whose few
+// options need none.
+func FormKeys() *huh.KeyMap {
 	k := huh.NewDefaultKeyMap()
 	k.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	k.Text.Editor = key.NewBinding(key.WithDisabled())
-	f = f.WithTheme(s.Huh()).WithKeyMap(k).WithShowHelp(true)
+	k.Input.AcceptSuggestion = key.NewBinding(key.WithDisabled())
+	k.Select.Filter = key.NewBinding(key.WithDisabled())
+	k.MultiSelect.Filter = key.NewBinding(key.WithDisabled())
+	return k
+}
+
+// Embed makes a huh form safe to run inside a session's program: the session's theme, the
+// keys of FormKeys, and finishing or cancelling only changes the form's State instead of
+// quitting the whole workbench.
+func (s *Styles) Embed(f *huh.Form) *huh.Form {
+	f = f.WithTheme(s.Huh()).WithKeyMap(FormKeys()).WithShowHelp(true)
 	f.SubmitCmd, f.CancelCmd = nil, nil
 	return f
 }
