@@ -156,3 +156,20 @@ func TestCardSurvivesRestartAndRatingIsStored(t *testing.T) {
 	must(t, agent2.WaitFor("13800138000", 2*time.Second))
 	must(t, agent2.WaitFor("老客户，关注价格", time.Second))
 }
+
+// TestAdminPageInTheWorkbench: the admin sees 管理后台 among the tabs and can open it; an agent
+// of the 普通客服 role does not get the tab at all (and the server refuses the actions anyway).
+func TestAdminPageInTheWorkbench(t *testing.T) {
+	k := startKefu(t, t.TempDir())
+	addAgent(t, k, "xiaojuan", "小娟", "juan-123456")
+	a := k.agent(t, "admin", adminPassword, 120, 36)
+	must(t, a.WaitFor("管理后台", 5*time.Second))
+	must(t, a.Press("shift+tab"))
+	must(t, a.WaitFor("网站管理", 3*time.Second))
+	must(t, a.WaitFor("默认站点", 3*time.Second))
+	b := k.agent(t, "xiaojuan", "juan-123456", 120, 36)
+	must(t, b.WaitFor("常用语", 5*time.Second))
+	if strings.Contains(b.Screen().String(), "管理后台") {
+		t.Fatalf("an agent without admin permissions sees the admin tab:\n%s", b.Screen().String())
+	}
+}

@@ -7,6 +7,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kefu/store"
+	"kefu/tui/admin"
 	"kefu/tui/canned"
 	"kefu/tui/cells"
 	"kefu/tui/records"
@@ -52,6 +53,32 @@ func (m *Model) newScreens() {
 	}
 	m.picker = canned.NewPicker(cctx)
 	m.recordsCtx = rctx
+	if admin.Visible(m.as) {
+		m.screens[pageAdmin] = admin.New(admin.Context{Styles: m.st, Lang: m.lang, Agent: m.as, Now: func() time.Time { return m.now }})
+	}
+}
+
+// pages are the pages this session shows, in tab order (the admin page only to those whose
+// role opens it).
+func (m *Model) pages() []page {
+	out := []page{pageMonitor, pageChats, pageColleagues, pageLeaves, pageBlocks, pageCanned}
+	if m.screens[pageAdmin] != nil {
+		out = append(out, pageAdmin)
+	}
+	return out
+}
+
+// stepPage moves to the next (dir 1) or previous (-1) page.
+func (m *Model) stepPage(dir int) tea.Cmd {
+	ps := m.pages()
+	i := 0
+	for j, p := range ps {
+		if p == m.page {
+			i = j
+		}
+	}
+	m.page = ps[(i+dir+len(ps))%len(ps)]
+	return m.pageEntered()
 }
 
 // initScreens starts the screens and the picker's replies (for /shortcut expansion).

@@ -72,7 +72,7 @@ const (
 	pageLeaves
 	pageBlocks
 	pageCanned
-	pageCount
+	pageAdmin
 )
 
 // Model is the root of one session's workbench.
@@ -301,6 +301,9 @@ func (m *Model) onNotice(n hub.Notice) tea.Cmd {
 		m.setNotice(m.lang.T("notice.invite_accepted", name), false)
 		m.chats.activate(n.ConvID)
 		m.page = pageChats
+	case "request":
+		// The distribution engine gave this agent a visitor.
+		return m.alert(store.NotifyRequest, m.lang.T("notice.request", name), n.VisitorID, n.ConvID)
 	case "leave":
 		m.setNotice(m.lang.T("notice.leave", name, cells.Cut(cells.Safe(n.Text), 30)), false)
 		return tea.Batch(m.refreshLeaveCount(), m.screens[pageLeaves].Update(records.RefreshMsg{}))
@@ -363,7 +366,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if m.detail != nil {
 		return m.detail.key(k)
 	}
-	typing := m.page == pageChats || m.monitor.filtering
+	typing := m.page == pageChats || m.monitor.filtering || m.screens[m.page] != nil
 	switch {
 	case k.String() == "f1" || (!typing && k.String() == "?"):
 		m.showHelp = true
@@ -375,14 +378,11 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			m.chats.input.CursorEnd()
 			return nil
 		}
-		m.page = (m.page + 1) % pageCount
-		return m.pageEntered()
+		return m.stepPage(1)
 	case k.String() == "tab":
-		m.page = (m.page + 1) % pageCount
-		return m.pageEntered()
+		return m.stepPage(1)
 	case k.String() == "shift+tab":
-		m.page = (m.page + pageCount - 1) % pageCount
-		return m.pageEntered()
+		return m.stepPage(-1)
 	case k.String() == "f2":
 		return m.cycleStatus()
 	case k.String() == "ctrl+n":

@@ -89,7 +89,7 @@ func (m *Model) tabs() []tab {
 	if n := len(m.chats.order); n > 0 {
 		chats += fmt.Sprintf("(%d)", n)
 	}
-	return []tab{
+	tabs := []tab{
 		{page: pageMonitor, label: m.lang.T("tab.monitor"), short: m.lang.T("tab.monitor_short")},
 		{page: pageChats, label: chats, short: m.lang.T("tab.chats"), badge: unread + waiting},
 		{page: pageColleagues, label: m.lang.T("tab.colleagues", len(m.live.agents)), short: m.lang.T("tab.colleagues_short")},
@@ -97,6 +97,10 @@ func (m *Model) tabs() []tab {
 		{page: pageBlocks, label: m.lang.T("tab.blocks"), short: m.lang.T("tab.blocks")},
 		{page: pageCanned, label: m.lang.T("tab.canned"), short: m.lang.T("tab.canned_short")},
 	}
+	if m.screens[pageAdmin] != nil {
+		tabs = append(tabs, tab{page: pageAdmin, label: m.lang.T("tab.admin"), short: m.lang.T("tab.admin_short")})
+	}
+	return tabs
 }
 
 // topBar: brand, tabs with counts, and the agent with their status; at narrow widths the
@@ -116,15 +120,19 @@ func (m *Model) topBar(w int) string {
 	}
 	render := func(short, brand bool) string {
 		var parts []string
+		active, inactive := m.st.TabActive, m.st.Tab
+		if short { // phone widths: no padding, one space between tabs
+			active, inactive = active.Padding(0).MarginRight(1), inactive.Padding(0).MarginRight(1)
+		}
 		for _, t := range m.tabs() {
 			label := t.label
 			if short {
 				label = t.short
 			}
 			if t.page == m.page {
-				parts = append(parts, m.st.TabActive.Render(label))
+				parts = append(parts, active.Render(label))
 			} else {
-				parts = append(parts, m.st.Tab.Render(label))
+				parts = append(parts, inactive.Render(label))
 			}
 			if t.badge > 0 {
 				parts = append(parts, m.st.Badge.Render(fmt.Sprintf("●%d", t.badge)))

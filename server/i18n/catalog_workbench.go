@@ -76,6 +76,7 @@ func init() {
 		"common.no_folder":      {"（未分组）", "(no folder)"},
 		"common.keys":           {"↑↓ 选择  Enter 发送下载链接  Esc 返回", "↑↓ pick  Enter sends a download link  Esc back"},
 		"common.sent":           {"已发送 %s", "Sent %s"},
+		"tab.admin_short":       {"管理", "Admin"},
 		"card.name":             {"姓名", "Name"},
 		"card.phone":            {"电话", "Phone"},
 		"card.qq":               {"QQ", "QQ"},
