@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -72,6 +73,7 @@ Flags of serve (each also read from the environment):
   --lang zh|en      default language of the UI                      (KEFU_LANG, default zh)
   --trusted-proxy   comma-separated CIDRs whose X-Forwarded-For is believed (KEFU_TRUSTED_PROXIES)
   --max-file-mb N   largest file visitors and staff may send, in MiB      (KEFU_MAX_FILE_MB, default 20)
+  --public-url URL  how websites reach kefu, for the embed code          (KEFU_PUBLIC_URL, default http://localhost:8080)
 
 On first start kefu creates the site 默认站点 and the super admin "admin", whose password is
 KEFU_ADMIN_PASSWORD if set, else generated and printed once.
@@ -98,6 +100,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	langFlag := fs.String("lang", env("KEFU_LANG", "zh"), "")
 	proxies := fs.String("trusted-proxy", env("KEFU_TRUSTED_PROXIES", ""), "")
 	maxFileMB := fs.Int("max-file-mb", 20, "")
+	publicURL := fs.String("public-url", env("KEFU_PUBLIC_URL", ""), "")
 	if v := os.Getenv("KEFU_MAX_FILE_MB"); v != "" {
 		fmt.Sscan(v, maxFileMB)
 	}
@@ -127,6 +130,12 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kefu: --max-file-mb must be between 1 and 1024, not %d\n", *maxFileMB)
 		return 2
 	}
+	if *publicURL == "" {
+		*publicURL = "http://" + displayAddr(*httpAddr)
+	} else if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fmt.Fprintf(stderr, "kefu: --public-url must look like https://kefu.example.com, not %q\n", *publicURL)
+		return 2
+	}
 	for _, a := range []struct{ flag, addr string }{{"--http", *httpAddr}, {"--ssh", *sshAddr}} {
 		if _, _, err := net.SplitHostPort(a.addr); err != nil {
 			fmt.Fprintf(stderr, "kefu: %s %q is not an address like :8080 or 127.0.0.1:8080\n", a.flag, a.addr)
@@ -138,7 +147,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		DataDir: *dataDir, HTTPAddr: *httpAddr, SSHAddr: *sshAddr, Lang: lang,
 		AdminPassword: os.Getenv("KEFU_ADMIN_PASSWORD"), TrustedProxies: trusted,
 		Workbench: tui.New, Version: version, Log: log,
-		Desk: desk.Config{MaxFileSize: int64(*maxFileMB) << 20},
+		Desk: desk.Config{MaxFileSize: int64(*maxFileMB) << 20, PublicURL: *publicURL},
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {

@@ -158,6 +158,9 @@ func (s *AgentSession) SetSiteDisabled(id uint64, disabled bool) error {
 // port is reachable from the site's pages.
 const EmbedBase = "https://kefu.example.com"
 
+// EmbedCode is the site's embed line with kefu's public address (--public-url).
+func (d *Desk) EmbedCode(siteID uint64) string { return EmbedCode(d.cfg.PublicURL, siteID) }
+
 // EmbedCode is the one line a site owner pastes into their pages (嵌入代码).
 func EmbedCode(base string, siteID uint64) string {
 	if base == "" {

@@ -275,5 +275,8 @@ func (s *AgentSession) SetStatus(st hub.AgentStatus) {
 	s.d.advance()
 }
 
+// EmbedCode is a site's embed line (嵌入代码) with kefu's public address.
+func (s *AgentSession) EmbedCode(siteID uint64) string { return s.d.EmbedCode(siteID) }
+
 // Agent returns the session's agent as stored.
 func (s *AgentSession) Agent() (*store.Agent, *store.Role, error) { return s.d.agentRole(s.AgentID) }

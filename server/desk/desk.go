@@ -47,6 +47,7 @@ type Config struct {
 	LeaveGrace    time.Duration // how long a visitor with no connection stays listed; default 5 s
 	InviteTimeout time.Duration // an unanswered invite lapses; default 60 s
 	MaxFileSize   int64         // largest file a visitor or admin may send; default files' own
+	PublicURL     string        // how sites' pages reach kefu's web port, for embed codes
 	Lang          i18n.Lang     // language of system texts stored for visitors
 	Log           *slog.Logger
 	Now           func() time.Time

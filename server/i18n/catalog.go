@@ -225,7 +225,7 @@ var catalog = map[string]entry{
 	"admin.bye_disabled":          {"您的账号已被停用，工作台已关闭。", "Your account has been disabled; the workbench has closed."},
 	"admin.detail.domains":        {"域名：", "Domains: "},
 	"admin.detail.secret":         {"密钥：", "Secret: "},
-	"admin.detail.embed":          {"嵌入代码（把 kefu.example.com 换成本服务的地址）：", "Embed code (put this server's address for kefu.example.com):"},
+	"admin.detail.embed":          {"嵌入代码（放在网站每个页面的 </body> 之前）：", "Embed code (put it before </body> on every page of the site):"},
 	"admin.group.invite":          {"邀请窗口", "Invite window"},
 	"admin.group.chat":            {"对话窗口", "Chat window"},
 	"admin.group.icon":            {"咨询图标", "Consult icon"},

@@ -138,9 +138,9 @@ type siteJSON struct {
 	Embed    string   `json:"embed"`
 }
 
-func toSiteJSON(s store.Site) siteJSON {
+func (c *cmdContext) siteJSON(s store.Site) siteJSON {
 	return siteJSON{ID: s.ID, Name: s.Name, Domains: append([]string{}, s.Domains...), Secret: s.Secret, Disabled: s.Disabled,
-		Embed: desk.EmbedCode("", s.ID)}
+		Embed: c.s.desk.EmbedCode(s.ID)}
 }
 
 func runSiteList(c *cmdContext) error {
@@ -154,7 +154,7 @@ func runSiteList(c *cmdContext) error {
 	if c.json {
 		out := []siteJSON{}
 		for _, s := range sites {
-			out = append(out, toSiteJSON(s))
+			out = append(out, c.siteJSON(s))
 		}
 		return c.print(out, "")
 	}
@@ -185,7 +185,7 @@ func runSiteAdd(c *cmdContext) error {
 	if err != nil {
 		return c.refuse(err)
 	}
-	return c.print(toSiteJSON(*site), c.lang.T("cmd.site_added", site.Name, site.ID)+"\n"+desk.EmbedCode("", site.ID))
+	return c.print(c.siteJSON(*site), c.lang.T("cmd.site_added", site.Name, site.ID)+"\n"+c.s.desk.EmbedCode(site.ID))
 }
 
 // --- agent ---

@@ -208,7 +208,7 @@ func (s *sites) detail(w int) []string {
 	add(l.T("admin.detail.domains"), strings.Join(site.Domains, ", "))
 	add(l.T("admin.detail.secret"), site.Secret)
 	out = append(out, m.st.Muted.Render(l.T("admin.detail.embed")))
-	for _, line := range cells.Wrap(desk.EmbedCode("", site.ID), w) {
+	for _, line := range cells.Wrap(m.ctx.Agent.EmbedCode(site.ID), w) {
 		out = append(out, m.st.Accent.Render(line))
 	}
 	return out

@@ -74,15 +74,14 @@ func (s *Styles) Huh() *huh.Theme {
 
 // FormKeys are huh's keys for a form inside a session: Esc cancels (Ctrl+C belongs to the
 // workbench); the text field's "open $EDITOR" is off, since it would start an editor on the
-// server, not on the agent's machine; no suggestions and no filtering in selects, whose few
-// options need none.
+// server, not on the agent's machine; no suggestions and no filtering in single selects,
+// whose few options need none (multi-selects, like the 34 provinces of a region, keep "/").
 func FormKeys() *huh.KeyMap {
 	k := huh.NewDefaultKeyMap()
 	k.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
 	k.Text.Editor = key.NewBinding(key.WithDisabled())
 	k.Input.AcceptSuggestion = key.NewBinding(key.WithDisabled())
 	k.Select.Filter = key.NewBinding(key.WithDisabled())
-	k.MultiSelect.Filter = key.NewBinding(key.WithDisabled())
 	return k
 }
 
