@@ -268,10 +268,15 @@ func (d *Desk) refreshVisitor(visitorID uint64, c *hub.ConvView, extra func(v *h
 	})
 }
 
-// invite asks an online visitor to chat. Called by agents.
+// invite asks an online visitor to chat: by an agent, or automatically (agentID 0) by the
+// site's auto-invite setting.
 func (d *Desk) invite(visitorID, agentID uint64) error {
 	d.lifecycle.Lock()
 	defer d.lifecycle.Unlock()
+	return d.inviteLocked(visitorID, agentID)
+}
+
+func (d *Desk) inviteLocked(visitorID, agentID uint64) error {
 	v := d.hub.Visitor(visitorID)
 	if v == nil {
 		return ErrVisitorGone
@@ -321,6 +326,14 @@ func (d *Desk) answerInvite(visitorID uint64, accept, timeout bool) (*hub.ConvVi
 	}
 	if c := d.hub.VisitorConv(visitorID); c != nil {
 		return c, nil
+	}
+	if inv.agentID == 0 {
+		// An automatic invite: the visitor is routed like any request.
+		c, err := d.routeLocked(visitorID, v.SiteID)
+		if err == nil {
+			d.hub.ToVisitor(visitorID, hub.OpenChat{ConvID: c.ID})
+		}
+		return c, err
 	}
 	c, err := d.createConv(visitorID, v.SiteID, inv.agentID)
 	if err != nil {

@@ -65,7 +65,8 @@ type Desk struct {
 	// visitor.
 	lifecycle sync.Mutex
 
-	invites   map[uint64]*invite // by visitor id, guarded by lifecycle
+	invites   map[uint64]*invite          // by visitor id, guarded by lifecycle
+	auto      map[uint64]*autoInviteState // by visitor id, guarded by lifecycle
 	dist      route.Distribution // the distribution engine's round-robin cursors, guarded by lifecycle
 	logins    *lockout
 	recs      *records // blocks and leave-message counts, kept in memory
@@ -97,7 +98,7 @@ func New(db *store.DB, h *hub.Hub, cfg Config) (*Desk, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	d := &Desk{db: db, hub: h, cfg: cfg, log: cfg.Log, invites: map[uint64]*invite{}, logins: newLockout(cfg.Now), recs: &records{}}
+	d := &Desk{db: db, hub: h, cfg: cfg, log: cfg.Log, invites: map[uint64]*invite{}, auto: map[uint64]*autoInviteState{}, logins: newLockout(cfg.Now), recs: &records{}}
 	err := db.View(func(tx *store.Tx) error {
 		convs, err := tx.OpenConvs()
 		if err != nil {

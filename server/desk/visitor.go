@@ -172,6 +172,7 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 		s.refuse() // blocked while arriving: the block's sweep may have missed this connection
 		return nil, Welcome{}, err
 	}
+	d.armAutoInvite(v, site, view.PageViews)
 
 	w = Welcome{VisitorID: v.ID, Visits: v.Visits, Online: d.siteOnline(a.SiteID), Site: site}
 	if c := d.hub.VisitorConv(v.ID); c != nil {
@@ -216,6 +217,7 @@ func (d *Desk) Leaving(siteID uint64, key string) {
 }
 
 func (d *Desk) visitorGone(last *hub.VisitorView) {
+	d.forgetAutoInvite(last.ID)
 	d.lifecycle.Lock()
 	if inv := d.invites[last.ID]; inv != nil {
 		inv.timer.Stop()
@@ -246,6 +248,7 @@ func (s *VisitorSession) PageView(p Page) error {
 		return nil
 	}
 	now := s.d.Now()
+	var stored store.Visitor
 	err := s.d.db.Update(func(tx *store.Tx) error {
 		v, err := tx.Visitor(s.ID)
 		if err != nil {
@@ -255,17 +258,23 @@ func (s *VisitorSession) PageView(p Page) error {
 		if err := tx.AddPageView(v.ID, &store.PageView{Visit: v.Visits, At: now, URL: p.URL, Title: p.Title, Referrer: p.Referrer}); err != nil {
 			return err
 		}
+		stored = *v
 		return tx.PutVisitor(v)
 	})
 	if err != nil {
 		return err
 	}
 	s.touch(now, true)
-	s.d.hub.UpdateVisitor(s.ID, func(v *hub.VisitorView) {
+	view := s.d.hub.UpdateVisitor(s.ID, func(v *hub.VisitorView) {
 		v.PageURL, v.PageTitle = p.URL, p.Title
 		v.PageViews++
 		v.LastActive = now
 	})
+	if view != nil {
+		if site, err := s.d.Site(s.SiteID); err == nil && site.Settings.AutoInvite {
+			s.d.armAutoInvite(&stored, site, view.PageViews)
+		}
+	}
 	return nil
 }
 
