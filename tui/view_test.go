@@ -225,6 +225,11 @@ func TestChatGolden(t *testing.T) {
 	send("\x1b]0;PWNED\x07\x1b[31m红色\x1b[0m<img src=x onerror=alert(1)>")
 	var msgs []store.Message
 	f.db.View(func(tx *store.Tx) error { msgs, _ = tx.Messages(conv.ID, 0, 0); return nil })
+	// A 100 KB message (from an older version or another path into the store) must still draw
+	// within bounds: it is cut to a readable number of lines.
+	huge := strings.Repeat("\x1b[31m很长的恶意消息\x07", 5000)
+	msgs = append(msgs[:len(msgs)-1], store.Message{ConvID: conv.ID, Seq: msgs[len(msgs)-1].Seq, From: store.FromVisitor, Text: huge},
+		store.Message{ConvID: conv.ID, Seq: msgs[len(msgs)-1].Seq + 1, From: store.FromVisitor, Text: msgs[len(msgs)-1].Text})
 	for i := range msgs {
 		msgs[i].At = fixedNow.Add(time.Duration(i-len(msgs)) * time.Minute)
 	}
