@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kefu/server"
+	"kefu/server/desk"
 	"kefu/server/web/wsclient"
 )
 
@@ -105,4 +106,25 @@ func TestClosedTabLeavesTheMonitor(t *testing.T) {
 	must(t, agent.WaitFor("丁页面", 2*time.Second))
 	time.Sleep(600 * time.Millisecond) // longer than the test grace
 	must(t, agent.WaitFor("访客数 1 人", time.Second))
+}
+
+// TestSignedMemberIsShownAndForgedOneIsNot: a member identity signed with the site's secret
+// shows the visitor as a member with their name; a forged one is ignored.
+func TestSignedMemberIsShownAndForgedOneIsNot(t *testing.T) {
+	k := startKefu(t, t.TempDir())
+	agent := k.agent(t, "admin", adminPassword, 120, 30)
+	must(t, agent.WaitFor("访客数 0 人", 5*time.Second))
+	site, err := k.srv.Desk.Site(1)
+	must(t, err)
+	ts := time.Now().Unix()
+	k.visitor(t, wsclient.Options{URL: "http://localhost/", Title: "会员中心", Member: map[string]any{
+		"id": "m-1001", "name": "王小明", "ts": ts, "sig": desk.SignMember(site.Secret, "m-1001", "王小明", ts)}})
+	must(t, agent.WaitFor("王小明", 2*time.Second))
+	must(t, agent.WaitFor("会员", time.Second))
+	k.visitor(t, wsclient.Options{URL: "http://localhost/", Title: "伪造页", Member: map[string]any{
+		"id": "m-1", "name": "冒充的管理员", "ts": ts, "sig": desk.SignMember("guessed-secret", "m-1", "冒充的管理员", ts)}})
+	must(t, agent.WaitFor("伪造页", 2*time.Second))
+	if strings.Contains(agent.Screen().String(), "冒充的管理员") {
+		t.Fatal("a forged member identity was believed")
+	}
 }

@@ -173,3 +173,27 @@ func TestAdminPageInTheWorkbench(t *testing.T) {
 		t.Fatalf("an agent without admin permissions sees the admin tab:\n%s", b.Screen().String())
 	}
 }
+
+// TestCannedReplyByShortcutOverSSH: an agent types /price and Tab in a chat; the reply's text
+// lands in the input to edit, and Enter sends it to the visitor.
+func TestCannedReplyByShortcutOverSSH(t *testing.T) {
+	k := startKefu(t, t.TempDir())
+	ctx := context.Background()
+	agent := k.agent(t, "admin", adminPassword, 110, 32)
+	must(t, agent.WaitFor("访客数 0 人", 5*time.Second))
+	var adminID uint64
+	k.srv.DB.View(func(tx *store.Tx) error { a, err := tx.AgentByLogin("admin"); adminID = a.ID; return err })
+	_, err := k.srv.Desk.CommandSession(adminID).CreateCanned(1, false, desk.CannedInput{Group: "报价", Title: "企业版价格", Text: "企业版每年 3980 元。", Shortcut: "price"})
+	must(t, err)
+	chat := k.visitor(t, wsclient.Options{Kind: "chat"})
+	must(t, chat.SendMessage(ctx, "p-1", "多少钱？"))
+	must(t, agent.WaitFor("对话(1)", 3*time.Second))
+	must(t, agent.Press("ctrl+n"))
+	must(t, agent.WaitFor("多少钱？", 2*time.Second))
+	must(t, agent.Type("/price"))
+	must(t, agent.Press("tab"))
+	must(t, agent.WaitFor("> 企业版每年 3980 元。", 2*time.Second))
+	must(t, agent.Type(" 含 10 个座席"))
+	must(t, agent.Press("enter"))
+	expect(t, chat, "msg", func(f wsclient.Frame) bool { return f.Text == "企业版每年 3980 元。 含 10 个座席" })
+}

@@ -17,6 +17,7 @@ import (
 	"kefu/server/files"
 	"kefu/server/hub"
 	"kefu/store"
+	"kefu/tui/canned"
 )
 
 // chats is the chat page: the chat list (对话列表) and the open conversation.
@@ -284,6 +285,8 @@ func (c *chats) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(cmd, c.markRead())
 	case bellOffMsg:
 		c.m.bell = false
+	case expandedMsg:
+		return c.expanded(msg)
 	}
 	return nil
 }
@@ -424,10 +427,8 @@ func (c *chats) key(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case "enter":
 		// "/price" on its own becomes the canned reply it names, to edit before sending.
-		if text, ok := c.m.picker.Expand(strings.TrimSpace(c.input.Value())); ok {
-			c.input.SetValue(text)
-			c.input.CursorEnd()
-			return nil
+		if v := strings.TrimSpace(c.input.Value()); strings.HasPrefix(v, "/") && !strings.ContainsAny(v, " \n") {
+			return c.expandShortcut()
 		}
 		return c.submit()
 	}
@@ -791,4 +792,44 @@ func (c *chats) systemText(msg store.Message) string {
 		return l.T("sys.transfer_note", cells.Safe(msg.Name), cells.Safe(msg.Text))
 	}
 	return cells.Safe(msg.Text)
+}
+
+// expandedMsg is a "/shortcut" looked up among the canned replies.
+type expandedMsg struct {
+	input, text string
+	ok          bool
+}
+
+// expandShortcut replaces a "/shortcut" in the input with its canned reply's text, reading the
+// replies fresh so one added a moment ago by an admin counts.
+func (c *chats) expandShortcut() tea.Cmd {
+	input := strings.TrimSpace(c.input.Value())
+	if text, ok := c.m.picker.Expand(input); ok {
+		c.input.SetValue(text)
+		c.input.CursorEnd()
+		return nil
+	}
+	as, site := c.m.as, c.m.activeSite()
+	return func() tea.Msg {
+		list, err := as.CannedReplies(site)
+		if err != nil {
+			return expandedMsg{input: input}
+		}
+		text, ok := canned.Expand(list, input)
+		return expandedMsg{input: input, text: text, ok: ok}
+	}
+}
+
+// expanded puts a looked-up reply into the input, unless the agent typed on meanwhile.
+func (c *chats) expanded(msg expandedMsg) tea.Cmd {
+	if strings.TrimSpace(c.input.Value()) != msg.input {
+		return nil
+	}
+	if !msg.ok {
+		c.m.setNotice(c.m.lang.T("canned.no_shortcut", cells.Safe(msg.input)), true)
+		return nil
+	}
+	c.input.SetValue(msg.text)
+	c.input.CursorEnd()
+	return c.m.picker.Load() // the picker's copy was stale
 }

@@ -373,12 +373,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return nil
 	case k.String() == "tab" && m.page == pageChats && strings.HasPrefix(m.chats.input.Value(), "/"):
 		// Tab completes a "/shortcut" into its canned reply.
-		if text, ok := m.picker.Expand(strings.TrimSpace(m.chats.input.Value())); ok {
-			m.chats.input.SetValue(text)
-			m.chats.input.CursorEnd()
-			return nil
-		}
-		return m.stepPage(1)
+		return m.chats.expandShortcut()
 	case k.String() == "tab":
 		return m.stepPage(1)
 	case k.String() == "shift+tab":

@@ -77,6 +77,7 @@ func init() {
 		"common.keys":           {"↑↓ 选择  Enter 发送下载链接  Esc 返回", "↑↓ pick  Enter sends a download link  Esc back"},
 		"common.sent":           {"已发送 %s", "Sent %s"},
 		"tab.admin_short":       {"管理", "Admin"},
+		"canned.no_shortcut":    {"没有快捷键为 %s 的常用语", "No canned reply has the shortcut %s"},
 		"card.name":             {"姓名", "Name"},
 		"card.phone":            {"电话", "Phone"},
 		"card.qq":               {"QQ", "QQ"},

@@ -84,6 +84,8 @@ type Options struct {
 	UserAgent string
 	Header    http.Header
 	Resume    *[2]uint64 // conversation, seq
+	// Member is a signed member identity as window.kefu.identify sends it: id, name, ts, sig.
+	Member map[string]any
 }
 
 // Visitor is one websocket connection of a visitor.
@@ -138,6 +140,9 @@ func Dial(ctx context.Context, o Options) (*Visitor, error) {
 		"page": map[string]string{"url": o.URL, "title": o.Title, "ref": o.Referrer}}
 	if o.Resume != nil {
 		hello["resume"] = map[string]uint64{"conv": o.Resume[0], "seq": o.Resume[1]}
+	}
+	if o.Member != nil {
+		hello["member"] = o.Member
 	}
 	if err := v.Send(ctx, hello); err != nil {
 		conn.CloseNow()
