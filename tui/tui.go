@@ -285,6 +285,16 @@ func (m *Model) apply(ev hub.Event) tea.Cmd {
 	case hub.Bye:
 		m.ended = cells.Safe(e.Text)
 		return tea.Quit
+	case hub.Resync:
+		// An admin changed the sites this agent serves.
+		m.live = newLive()
+		m.live.load(e.Snapshot)
+		m.monitor.invalidate()
+		var cmds []tea.Cmd
+		for _, c := range e.Snapshot.Convs {
+			cmds = append(cmds, m.chats.convChanged(c))
+		}
+		return tea.Batch(cmds...)
 	}
 	return nil
 }

@@ -918,7 +918,7 @@
   }
 
   function onBye(m) {
-    if (m.code === 'blocked') {
+    if (m.code === 'blocked' || m.code === 'disabled') {
       stop();
       showBlocked(str(m.text, 300) || t('blocked'));
     } else if (m.code === 'replaced') {

@@ -559,7 +559,7 @@
         if (m.from === 'agent' && !iframe) bumpUnread(m.conv + ':' + m.seq);
         break;
       case 'bye':
-        if (m.code === 'blocked') destroy();
+        if (m.code === 'blocked' || m.code === 'disabled') destroy();
         else if (m.code === 'replaced') paused = true; // resumes when this tab is visible again
         break;
     }

@@ -373,6 +373,7 @@ func (s *AgentSession) SetAgentDisabled(id uint64, disabled bool) error {
 	}
 	if disabled {
 		s.d.hub.ToAgent(id, hub.Bye{Code: "disabled", Text: lang.T("admin.bye_disabled")})
+		s.d.releaseChats(id)
 	}
 	return nil
 }

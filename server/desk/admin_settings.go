@@ -123,6 +123,7 @@ func (s *AgentSession) SetSeat(agentID uint64, seat store.SiteSeat) error {
 	if err != nil {
 		return err
 	}
+	s.d.seatsChanged(agentID)
 	s.d.advance()
 	return nil
 }
@@ -135,7 +136,7 @@ func (s *AgentSession) RemoveSeat(agentID, siteID uint64) error {
 	if _, _, err := s.authorize(authz.Agents, siteID); err != nil {
 		return err
 	}
-	return s.d.db.Update(func(tx *store.Tx) error {
+	err := s.d.db.Update(func(tx *store.Tx) error {
 		a, err := tx.Agent(agentID)
 		if err != nil {
 			return ErrNoAgent
@@ -152,4 +153,8 @@ func (s *AgentSession) RemoveSeat(agentID, siteID uint64) error {
 		a.Sites = kept
 		return tx.PutAgent(a)
 	})
+	if err == nil {
+		s.d.seatsChanged(agentID)
+	}
+	return err
 }

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"fmt"
+	"kefu/server/hub"
 	"strings"
 
 	"kefu/server/authz"
@@ -144,7 +145,7 @@ func (s *AgentSession) SetSiteDisabled(id uint64, disabled bool) error {
 	if id == store.DefaultSiteID && disabled {
 		return ErrDefaultSite
 	}
-	return s.d.db.Update(func(tx *store.Tx) error {
+	err := s.d.db.Update(func(tx *store.Tx) error {
 		site, err := tx.Site(id)
 		if err != nil {
 			return ErrNoSite
@@ -152,6 +153,11 @@ func (s *AgentSession) SetSiteDisabled(id uint64, disabled bool) error {
 		site.Disabled = disabled
 		return tx.PutSite(site)
 	})
+	if err == nil && disabled {
+		// Open widgets of the site close; new ones are refused at arrival.
+		s.d.hub.ToSiteVisitors(id, hub.Bye{Code: "disabled", Text: s.d.cfg.Lang.T("visitor.site_disabled")})
+	}
+	return err
 }
 
 // EmbedBase is the address the embed code shows when the admin has not said where kefu's web

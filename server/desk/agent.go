@@ -32,16 +32,34 @@ func (d *Desk) StartAgentSession(agentID uint64) (*AgentSession, hub.Snapshot, e
 		return nil, hub.Snapshot{}, ErrForbidden
 	}
 	sites := d.workbenchSites(a, role)
-	view := &hub.AgentView{ID: a.ID, Account: a.Account, Name: a.DisplayName(), WorkNo: a.WorkNo, Status: hub.StatusOnline, Sites: sites}
-	for _, s := range a.Sites {
-		if s.MaxChats > view.MaxChats {
-			view.MaxChats = s.MaxChats
-		}
-	}
+	view := &hub.AgentView{ID: a.ID, Account: a.Account, Name: a.DisplayName(), WorkNo: a.WorkNo, Status: hub.StatusOnline, Sites: sites,
+		MaxChats: maxChats(a)}
 	d.hub.AgentJoin(view)
 	sub, snap := d.hub.SubscribeSnapshot(hub.Filter{AgentID: a.ID, Sites: sites}, 0)
 	d.advance() // someone may be waiting for this agent
 	return &AgentSession{d: d, AgentID: a.ID, sub: sub, sends: rate.NewLimiter(5, 20)}, snap, nil
+}
+
+// seatsChanged brings an online agent's workbench up to date after their sites or seats
+// changed: their sessions now watch the new sites and reload, and colleagues see the new
+// maximum.
+func (d *Desk) seatsChanged(agentID uint64) {
+	if d.hub.Agent(agentID) == nil {
+		return
+	}
+	a, r, err := d.agentRole(agentID)
+	if err != nil {
+		return
+	}
+	d.hub.SetAgentSites(agentID, d.workbenchSites(a, r), maxChats(a))
+}
+
+func maxChats(a *store.Agent) int {
+	n := 0
+	for _, s := range a.Sites {
+		n = max(n, s.MaxChats)
+	}
+	return n
 }
 
 // workbenchSites are the sites whose visitors the agent sees: every site for a role with

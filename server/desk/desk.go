@@ -67,7 +67,7 @@ type Desk struct {
 
 	invites   map[uint64]*invite          // by visitor id, guarded by lifecycle
 	auto      map[uint64]*autoInviteState // by visitor id, guarded by lifecycle
-	dist      route.Distribution // the distribution engine's round-robin cursors, guarded by lifecycle
+	dist      route.Distribution          // the distribution engine's round-robin cursors, guarded by lifecycle
 	logins    *lockout
 	recs      *records // blocks and leave-message counts, kept in memory
 	filesMu   sync.RWMutex

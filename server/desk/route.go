@@ -179,6 +179,44 @@ func (d *Desk) advanceLocked() {
 	}
 }
 
+// releaseChats puts the open chats of an agent who can no longer serve (disabled) back to
+// waiting, and distributes them again, so no visitor is left talking to nobody.
+func (d *Desk) releaseChats(agentID uint64) {
+	d.lifecycle.Lock()
+	defer d.lifecycle.Unlock()
+	sites, err := d.allSites()
+	if err != nil {
+		return
+	}
+	ids := make([]uint64, 0, len(sites))
+	for _, s := range sites {
+		ids = append(ids, s.ID)
+	}
+	for _, c := range d.hub.Convs(ids) {
+		if c.AgentID != agentID || c.State != store.ConvOpen {
+			continue
+		}
+		var stored store.Conversation
+		err := d.db.Update(func(tx *store.Tx) error {
+			conv, err := tx.Conv(c.ID)
+			if err != nil {
+				return err
+			}
+			conv.State, conv.AgentID = store.ConvWaiting, 0
+			stored = *conv
+			return tx.PutConv(conv)
+		})
+		if err != nil {
+			d.log.Warn("release chat", "conv", c.ID, "err", err)
+			continue
+		}
+		cv := convView(&stored)
+		d.hub.PutConv(cv)
+		d.refreshVisitor(cv.VisitorID, cv, nil)
+	}
+	d.advanceLocked()
+}
+
 // tellAssigned tells the agent the engine gave a visitor to (访客请求与我对话), in the
 // agent's language: nobody else hears of the request.
 func (d *Desk) tellAssigned(c *hub.ConvView) {

@@ -187,3 +187,34 @@ func TestConcurrentUseIsRaceFree(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestSetAgentSitesMovesTheSessionAndResyncs(t *testing.T) {
+	h := New(nil)
+	h.AgentJoin(&AgentView{ID: 3, Sites: []uint64{1}})
+	s := h.Subscribe(Filter{AgentID: 3, Sites: []uint64{1}}, 100)
+	h.VisitorJoin(&VisitorView{ID: 20, SiteID: 2})
+	h.SetAgentSites(3, []uint64{2}, 7)
+	var resync *Resync
+	for len(s.C()) > 0 {
+		if r, ok := (<-s.C()).(Resync); ok {
+			resync = &r
+		}
+	}
+	if resync == nil || len(resync.Snapshot.Visitors) != 1 || resync.Snapshot.Visitors[0].ID != 20 {
+		t.Fatalf("resync = %+v", resync)
+	}
+	h.VisitorJoin(&VisitorView{ID: 10, SiteID: 1})
+	h.VisitorJoin(&VisitorView{ID: 21, SiteID: 2})
+	var got []uint64
+	for len(s.C()) > 0 {
+		if v, ok := (<-s.C()).(VisitorChanged); ok {
+			got = append(got, v.V.ID)
+		}
+	}
+	if len(got) != 1 || got[0] != 21 {
+		t.Fatalf("after the move the session heard visitors %v, want [21]", got)
+	}
+	if a := h.Agent(3); a.MaxChats != 7 || a.Sites[0] != 2 {
+		t.Fatalf("agent view %+v", a)
+	}
+}

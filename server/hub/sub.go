@@ -161,3 +161,27 @@ func delSub(m map[uint64]map[*Sub]struct{}, k uint64, s *Sub) {
 		}
 	}
 }
+
+// SetAgentSites moves an online agent's sessions to a new set of sites (an admin changed their
+// seats): each session's subscription is re-indexed and told to reload from a fresh snapshot,
+// and colleagues see the agent's new sites and maximum.
+func (h *Hub) SetAgentSites(agentID uint64, sites []uint64, maxChats int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for s := range h.byAgent[agentID] {
+		for _, site := range s.filter.Sites {
+			delSub(h.bySite, site, s)
+		}
+		s.filter.Sites = append([]uint64(nil), sites...)
+		for _, site := range s.filter.Sites {
+			addSub(h.bySite, site, s)
+		}
+		s.send(Resync{Snapshot: Snapshot{Visitors: h.visitorsLocked(sites), Convs: h.convsLocked(sites), Agents: h.agentsLocked()}})
+	}
+	if st := h.agents[agentID]; st != nil {
+		nv := *st.view
+		nv.Sites, nv.MaxChats = append([]uint64(nil), sites...), maxChats
+		st.view = &nv
+		h.publishAgents(AgentChanged{A: &nv})
+	}
+}

@@ -159,6 +159,9 @@ type Notice struct {
 // SettingsChanged: a site's widget settings changed; open widgets reload them (to visitors).
 type SettingsChanged struct{ SiteID uint64 }
 
+// Resync: the session's sites changed; it replaces its live state with the snapshot.
+type Resync struct{ Snapshot Snapshot }
+
 // Bye tells a connection to close: the server shuts down, the visitor was blocked, or the
 // agent was disabled.
 type Bye struct{ Code, Text string }
@@ -176,3 +179,4 @@ func (OpenChat) event()        {}
 func (Notice) event()          {}
 func (Bye) event()             {}
 func (SettingsChanged) event() {}
+func (Resync) event()          {}
