@@ -11,6 +11,7 @@ import (
 	"kefu/server"
 	"kefu/server/desk"
 	"kefu/server/web/wsclient"
+	"kefu/tui/termtest"
 )
 
 const wechatAndroid = "Mozilla/5.0 (Linux; Android 13; V2219A Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MMWEBID/2247 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64"
@@ -126,5 +127,29 @@ func TestSignedMemberIsShownAndForgedOneIsNot(t *testing.T) {
 	must(t, agent.WaitFor("伪造页", 2*time.Second))
 	if strings.Contains(agent.Screen().String(), "冒充的管理员") {
 		t.Fatal("a forged member identity was believed")
+	}
+}
+
+// TestNoColorIsRespected: with NO_COLOR set by the client, the workbench draws no colours, and
+// the visitor types still read (新/旧/意向/会员 are words, not colours).
+func TestNoColorIsRespected(t *testing.T) {
+	k := startKefu(t, t.TempDir())
+	c, err := termtest.Dial(termtest.Options{Addr: k.srv.SSHAddr(), User: "admin", Password: adminPassword, Width: 100, Height: 30,
+		Env: map[string]string{"NO_COLOR": "1"}})
+	must(t, err)
+	defer c.Close()
+	k.visitor(t, wsclient.Options{URL: "http://localhost/", Title: "首页"})
+	must(t, c.WaitFor("首页", 5*time.Second))
+	must(t, c.WaitFor("新", time.Second))
+	for _, sgr := range []string{"\x1b[38;", "\x1b[48;", "\x1b[31m", "\x1b[32m", "\x1b[33m", "\x1b[34m"} {
+		if strings.Contains(string(c.Output()), sgr) {
+			t.Fatalf("colour sequence %q drawn with NO_COLOR set", sgr)
+		}
+	}
+	// Without NO_COLOR the same screen has colour: the check above means something.
+	plain := k.agent(t, "admin", adminPassword, 100, 30)
+	must(t, plain.WaitFor("首页", 5*time.Second))
+	if !strings.Contains(string(plain.Output()), "\x1b[38;") {
+		t.Fatal("no colour drawn even without NO_COLOR")
 	}
 }
