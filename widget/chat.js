@@ -66,6 +66,22 @@
       leaveBadQQ: 'QQ 号应为 5–12 位数字。',
       leaveThanks: '留言已提交，我们会尽快与您联系。',
       leaveAgain: '再写一条',
+      preTitle: '开始咨询前，请留下您的信息',
+      preIntro: '方便客服称呼您，并在需要时及时联系您。',
+      preIntroName: '方便客服称呼您。',
+      preIntroContact: '方便客服在需要时及时联系您。',
+      preNameHint: '怎么称呼您',
+      prePhoneHint: '手机或固定电话',
+      preQQHint: 'QQ 号码',
+      preContacts: '联系方式',
+      preContactOne: '至少填写一项',
+      preStart: '开始咨询',
+      prePrivacy: '您的信息仅用于为您提供咨询服务',
+      preNeed: '请填写{field}。',
+      preWords: { name: '您的姓名', phone: '电话号码', email: '邮箱', qq: 'QQ 号' },
+      preNeedContact: '请至少填写一项：{list}。',
+      preBadPhone: '电话号码格式不正确。',
+      or: '、',
       blocked: '抱歉，您暂时无法发起对话。',
       replaced: '对话已在其他窗口中打开。',
       continueHere: '在此窗口继续',
@@ -147,6 +163,22 @@
       leaveBadQQ: 'A QQ number has 5–12 digits.',
       leaveThanks: 'Your message has been sent. We will get back to you soon.',
       leaveAgain: 'Write another',
+      preTitle: 'Before we start',
+      preIntro: 'Tell us who you are and how to reach you, so our agent can help you better.',
+      preIntroName: 'Tell us your name, so our agent knows what to call you.',
+      preIntroContact: 'Tell us how to reach you, should we need to.',
+      preNameHint: 'Your name',
+      prePhoneHint: 'Your number',
+      preQQHint: 'QQ number',
+      preContacts: 'How to reach you',
+      preContactOne: 'at least one',
+      preStart: 'Start chat',
+      prePrivacy: 'We use these details only to help you.',
+      preNeed: 'Please enter your {field}.',
+      preWords: { name: 'name', phone: 'phone number', email: 'email address', qq: 'QQ number' },
+      preNeedContact: 'Please fill in at least one of: {list}.',
+      preBadPhone: 'The phone number does not look right.',
+      or: ', ',
       blocked: 'Sorry, you cannot start a chat at the moment.',
       replaced: 'This chat is open in another window.',
       continueHere: 'Continue here',
@@ -238,6 +270,7 @@
     msgs: $('msgs'), composer: $('composer'), input: $('input'), send: $('btn-send'), counter: $('counter'),
     emojiBtn: $('btn-emoji'), emoji: $('emoji'),
     leave: $('leave'), leaveForm: $('leave-form'), leaveError: $('leave-error'), leaveDone: $('leave-done'), leaveAgain: $('leave-again'),
+    prechat: $('prechat'), preForm: $('pre-form'), preIntro: $('pre-intro'), preNote: $('pre-note'), preGroup: $('pre-group'),
     blocked: $('blocked'), blockedText: $('blocked-text'),
     confirm: $('confirm'), confirmYes: $('confirm-yes'), confirmNo: $('confirm-no'),
   };
@@ -312,6 +345,8 @@
   let greeting = null; // the welcome line at the top
   const later = []; // frames to send once the socket is ready
   let leaving = null; // the leave message on its way: sent again after a reconnect until 'left'
+  let preWanted = false; // a chat request waits for the pre-chat form 访客注册
+  let composerHidden = false; // as render last left it
 
   // --- message list -------------------------------------------------------------------
 
@@ -651,10 +686,17 @@
     }
 
     const showLeave = welcomed && online === false && !cur;
+    const showPre = !showLeave && welcomed && preWanted && !cur;
     ui.leave.hidden = !showLeave;
-    ui.msgs.hidden = showLeave;
-    ui.composer.hidden = showLeave;
-    ui.input.placeholder = !cur && S.lastEnded != null ? t('placeholderNew') : t('placeholder');
+    ui.prechat.hidden = !showPre;
+    ui.msgs.hidden = showLeave || showPre;
+    ui.composer.hidden = showLeave || showPre;
+    const ph = !cur && S.lastEnded != null ? t('placeholderNew') : t('placeholder');
+    // The box fits its placeholder too; it can only be measured while shown.
+    const measure = !ui.composer.hidden && (ui.input.placeholder !== ph || composerHidden);
+    ui.input.placeholder = ph;
+    if (measure) autosize();
+    composerHidden = ui.composer.hidden;
   }
 
   function applySettings(s) {
@@ -713,7 +755,7 @@
     blocked = true;
     ui.blockedText.textContent = text;
     ui.blocked.hidden = false;
-    [ui.agentbar, ui.connbar, ui.queue, ui.notice, ui.msgs, ui.composer, ui.leave].forEach(function (e) { e.hidden = true; });
+    [ui.agentbar, ui.connbar, ui.queue, ui.notice, ui.msgs, ui.composer, ui.leave, ui.prechat].forEach(function (e) { e.hidden = true; });
   }
 
   // --- websocket ----------------------------------------------------------------------
@@ -800,7 +842,11 @@
     switch (m.t) {
       case 'welcome': onWelcome(m); break;
       case 'settings': // an admin changed the site's settings: apply them now
-        if (m.settings && typeof m.settings === 'object') { applySettings(m.settings); render(); }
+        if (m.settings && typeof m.settings === 'object') {
+          applySettings(m.settings);
+          preChatSettings();
+          render();
+        }
         break;
       case 'ack': if (typeof m.cid === 'string') acked(m.cid, m.conv, m.seq, m.at); break;
       case 'msg': onMsg(m); break;
@@ -826,6 +872,7 @@
     if (typeof m.vid === 'string' && VID_RE.test(m.vid)) VID = m.vid;
     online = !!m.online;
     applySettings(m.settings);
+    preChatSettings();
     const c = m.conv && typeof m.conv === 'object' && m.conv.id != null && m.conv.state !== 'ended' ? m.conv : null;
     if (c) {
       setConv(c, m.pos != null ? m.pos : c.pos);
@@ -845,11 +892,16 @@
 
   function askChat() {
     if (chatAsked || !ready) return;
+    if (needPreChat()) { // the site asks who the visitor is first: the form sends the request
+      openPreChat();
+      return;
+    }
     chatAsked = raw({ t: 'chat' });
   }
 
   function setConv(c, p) {
     cur = { id: c.id, state: c.state, agent: c.agent || null };
+    preWanted = false; // a chat is here (an agent opened it, an invite): no form before it
     pos = p;
     if (String(S.conv) !== String(c.id)) S.conv = c.id;
     const n = agentName(c.agent);
@@ -906,6 +958,11 @@
       leaveRefused(str(m.text, 300) || errs._);
       return;
     }
+    if (typeof m.code === 'string' && m.code.indexOf('prechat_') === 0) {
+      forgetPreChat(); // not stored: the next chat request asks again
+      notice(str(m.text, 300) || errs._);
+      return;
+    }
     notice(str(m.text, 300) || errs[m.code] || errs._);
     if (m.code === 'blocked') {
       stop();
@@ -953,7 +1010,7 @@
     if (!ready || !S.outbox.length) return;
     if (!cur) {
       if (online) askChat();
-      else return;
+      if (!chatAsked) return; // offline, or the pre-chat form comes first
     }
     const now = Date.now();
     S.outbox.forEach(function (o) {
@@ -1214,6 +1271,196 @@
     ui.leaveForm.elements.text.focus();
   });
 
+  // --- pre-chat form 访客注册 ------------------------------------------------------------
+
+  // A site may ask for the visitor's name, phone, email and QQ before their first chat
+  // (settings.pre_chat). The name is required when asked; of the ways to reach the visitor,
+  // one is enough when several are asked, and the only one is required. This browser
+  // remembers (per site) which fields it was asked, and asks again only when the site asks
+  // for a field it was not asked before. The server fills only the empty fields of the
+  // visitor's card, so sending them again never overwrites what an agent wrote.
+  const PRE_FIELDS = ['name', 'phone', 'email', 'qq'];
+  const CONTACTS = ['phone', 'email', 'qq'];
+  const PRE_KEY = 'kefu_prechat_' + SITE;
+  const PHONE_RE = /^[0-9+ -]{6,20}$/;
+  const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+  const QQ_RE = /^[0-9]{5,12}$/;
+  let preGiven = null; // fields asked, when storage is unavailable
+
+  function preFields() {
+    const asked = Array.isArray(settings.pre_chat) ? settings.pre_chat : [];
+    return PRE_FIELDS.filter(function (f) { return asked.indexOf(f) >= 0; });
+  }
+  function givenFields() {
+    let v = local.get(PRE_KEY) || session.get(PRE_KEY);
+    try { v = JSON.parse(v || 'null'); } catch (e) { v = null; }
+    return Array.isArray(v) ? v : preGiven || [];
+  }
+  function needPreChat() {
+    const given = givenFields();
+    return preFields().some(function (f) { return given.indexOf(f) < 0; });
+  }
+  function rememberPreChat(fields) {
+    const all = PRE_FIELDS.filter(function (f) { return fields.indexOf(f) >= 0 || givenFields().indexOf(f) >= 0; });
+    preGiven = all;
+    const v = JSON.stringify(all);
+    if (!local.set(PRE_KEY, v)) session.set(PRE_KEY, v);
+  }
+  function forgetPreChat() {
+    preGiven = null;
+    try { localStorage.removeItem(PRE_KEY); } catch (e) { /* unavailable */ }
+    try { sessionStorage.removeItem(PRE_KEY); } catch (e) { /* unavailable */ }
+  }
+
+  function preInput(f) { return ui.preForm.elements[f]; }
+  function preField(f) { return ui.preForm.querySelector('[data-pre="' + f + '"]'); }
+  function fieldWord(f) {
+    const w = t(f);
+    return LANG === 'en' && f !== 'qq' ? w.toLowerCase() : w;
+  }
+  function needText(f) { return t('preNeed', { field: t('preWords')[f] }); }
+
+  // buildPreForm shows the fields the site asks for now, keeping what was typed.
+  function buildPreForm() {
+    const asked = preFields();
+    const contacts = asked.filter(function (f) { return CONTACTS.indexOf(f) >= 0; });
+    PRE_FIELDS.forEach(function (f) {
+      const on = asked.indexOf(f) >= 0;
+      const required = f === 'name' || (contacts.length === 1 && contacts[0] === f);
+      const box = preField(f);
+      box.hidden = !on;
+      box.querySelector('.req').hidden = !required;
+      const input = preInput(f);
+      input.disabled = !on;
+      if (required) input.setAttribute('aria-required', 'true');
+      else input.removeAttribute('aria-required');
+      input.enterKeyHint = 'next';
+    });
+    if (asked.length) preInput(asked[asked.length - 1]).enterKeyHint = 'go';
+    const hasName = asked.indexOf('name') >= 0;
+    ui.preIntro.textContent = hasName && contacts.length ? t('preIntro') : hasName ? t('preIntroName') : t('preIntroContact');
+    ui.preGroup.classList.toggle('pair', contacts.indexOf('phone') >= 0 && contacts.indexOf('qq') >= 0);
+    // Several ways to reach the visitor form a group of which one is enough.
+    ui.preNote.hidden = contacts.length < 2;
+    if (contacts.length < 2) ui.preGroup.removeAttribute('aria-labelledby');
+    else ui.preGroup.setAttribute('aria-labelledby', 'pre-note');
+  }
+
+  function focusPreChat() {
+    const f = preFields()[0];
+    if (f) preInput(f).focus();
+  }
+
+  function openPreChat() {
+    if (preWanted) return;
+    preWanted = true;
+    buildPreForm();
+    render();
+    if (!COARSE) focusPreChat();
+  }
+
+  // preChatSettings follows the site's settings while the form waits: other fields, or no
+  // form at all (the chat is asked for at once).
+  function preChatSettings() {
+    if (!preWanted) return;
+    if (needPreChat()) {
+      buildPreForm();
+      return;
+    }
+    preWanted = false;
+    askChat();
+  }
+
+  // setFieldError shows what is wrong with one field; with no text but invalid set, the field
+  // is marked as part of a group's error.
+  function setFieldError(f, text, invalid) {
+    const input = preInput(f);
+    const err = $('pre-' + f + '-err');
+    err.textContent = text || '';
+    err.hidden = !text;
+    if (text || invalid) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+
+  // checkPreChat returns the values to send, or null after marking what is wrong.
+  function checkPreChat() {
+    const asked = preFields();
+    const contacts = asked.filter(function (f) { return CONTACTS.indexOf(f) >= 0; });
+    const v = {};
+    PRE_FIELDS.forEach(function (f) {
+      v[f] = asked.indexOf(f) >= 0 ? preInput(f).value.trim() : '';
+      setFieldError(f, '');
+    });
+    setContactError('');
+    const errs = {};
+    if (asked.indexOf('name') >= 0 && !v.name) errs.name = needText('name');
+    if (v.phone && !(PHONE_RE.test(v.phone) && (v.phone.match(/[0-9]/g) || []).length >= 5)) errs.phone = t('preBadPhone');
+    if (v.email && !EMAIL_RE.test(v.email)) errs.email = t('leaveBadEmail');
+    if (v.qq && !QQ_RE.test(v.qq)) errs.qq = t('leaveBadQQ');
+    let noContact = contacts.length > 0 && !contacts.some(function (f) { return v[f]; });
+    if (noContact && contacts.length === 1) {
+      errs[contacts[0]] = needText(contacts[0]);
+      noContact = false;
+    }
+    const bad = asked.filter(function (f) { return errs[f] || (noContact && CONTACTS.indexOf(f) >= 0); });
+    bad.forEach(function (f) { setFieldError(f, errs[f], true); });
+    if (noContact) setContactError(t('preNeedContact', { list: contacts.map(fieldWord).join(t('or')) }));
+    if (bad.length) {
+      preInput(bad[0]).focus();
+      return null;
+    }
+    return v;
+  }
+
+  // setContactError marks the group of ways to reach the visitor, of which one is needed.
+  function setContactError(text) {
+    const err = $('pre-contact-err');
+    err.textContent = text;
+    err.hidden = !text;
+    CONTACTS.forEach(function (f) {
+      const input = preInput(f);
+      if (text) {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', 'pre-contact-err');
+      } else {
+        input.setAttribute('aria-describedby', 'pre-' + f + '-err');
+        if (!$('pre-' + f + '-err').textContent) input.removeAttribute('aria-invalid');
+      }
+    });
+  }
+
+  ui.preForm.addEventListener('submit', function (e) {
+    e.preventDefault();
+    const v = checkPreChat();
+    if (!v) return;
+    const asked = preFields();
+    rememberPreChat(asked);
+    preWanted = false;
+    whenReady({ t: 'prechat', name: v.name, phone: v.phone, email: v.email, qq: v.qq });
+    if (ready) askChat();
+    else later.push({ t: 'chat' });
+    flushOutbox(true); // messages typed before the form
+    render();
+    scrollBottom();
+    if (!COARSE) ui.input.focus();
+  });
+  // Enter moves to the next field; on the last one it starts the chat.
+  ui.preForm.addEventListener('keydown', function (e) {
+    if (e.key !== 'Enter' || e.isComposing || e.keyCode === 229 || e.target.tagName !== 'INPUT') return;
+    const shown = preFields().map(preInput);
+    const i = shown.indexOf(e.target);
+    if (i >= 0 && i < shown.length - 1) {
+      e.preventDefault();
+      shown[i + 1].focus();
+    }
+  });
+  ui.preForm.addEventListener('input', function (e) {
+    const f = e.target.name;
+    if (!f || !e.target.getAttribute('aria-invalid')) return;
+    setFieldError(f, '');
+    if (CONTACTS.indexOf(f) >= 0 && !$('pre-contact-err').hidden) setContactError('');
+  });
+
   // --- attention: unread badge in the widget, title in a background tab ---------------
 
   let visible = true; // the widget's panel is open (embedded) / the tab is shown (direct)
@@ -1241,6 +1488,7 @@
       if (e.data.kefu === 'shown') {
         visible = true;
         if (!COARSE && !ui.composer.hidden) ui.input.focus();
+        else if (!COARSE && !ui.prechat.hidden) focusPreChat();
       } else if (e.data.kefu === 'hidden') {
         visible = false;
       }

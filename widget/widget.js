@@ -4,7 +4,8 @@
  *   <script src="https://KEFU/widget.js?site=ID" async></script>
  *
  * It reports page views over one websocket (PROTOCOL.md), shows the consult icon 咨询图标,
- * the invite window 邀请窗口 and the chat window 对话窗口 (an iframe of KEFU/chat).
+ * the invite window 邀请窗口 and the chat window 对话窗口 (an iframe of KEFU/chat, or of the
+ * site's own address for it when the settings give one: custom_url, 自定义URL).
  * Plain ES2017, no dependencies. All of its DOM lives in a shadow root, and every string that
  * comes from a visitor, an agent or the site's settings is inserted as text, never as HTML.
  *
@@ -378,16 +379,47 @@
   // --- chat window (iframe panel) -----------------------------------------------------
 
   let iframe = null;
+  let frameOrigin = ORIGIN; // where the chat window is served from
   let pendingOpen = false;
+  let openTimer = 0;
 
-  function openPanel() {
-    if (!built) { pendingOpen = true; return; }
+  // chatURL is the chat window's address: kefu's /chat, or the site's own address for it
+  // (settings.custom_url, 自定义URL: a reverse proxy to kefu on the site's domain), with the
+  // same parameters. A custom address a browser would refuse to frame here (http on an https
+  // page) is ignored.
+  function chatURL(own) {
+    let u = null;
+    const custom = own ? '' : str(settings && settings.custom_url, 500);
+    if (custom) {
+      try { u = new URL(custom); } catch (e) { u = null; }
+      if (u && !(u.protocol === 'https:' || (u.protocol === 'http:' && location.protocol === 'http:'))) u = null;
+      if (!u && window.console) console.warn('kefu: the custom chat URL cannot be used on this page: ' + custom);
+    }
+    if (!u) u = new URL(BASE + '/chat');
+    u.hash = '';
+    u.searchParams.set('site', SITE);
+    u.searchParams.set('vid', VID);
+    u.searchParams.set('embed', '1');
+    return u;
+  }
+
+  function openPanel(now) {
+    if (!built || (!settings && now !== true)) {
+      // The chat window's address comes with the settings: wait a little for them.
+      pendingOpen = true;
+      if (built && !openTimer) openTimer = setTimeout(function () { openTimer = 0; if (pendingOpen) openPanel(true); }, 3000);
+      return;
+    }
+    clearTimeout(openTimer);
+    openTimer = 0;
     pendingOpen = false;
     if (!ui.invite.hidden) answerInvite(true); // opening during an invite accepts it
     if (!iframe) {
+      const url = chatURL();
+      frameOrigin = url.origin;
       iframe = document.createElement('iframe');
       iframe.title = t('frame');
-      iframe.src = BASE + '/chat?site=' + encodeURIComponent(SITE) + '&vid=' + encodeURIComponent(VID) + '&embed=1';
+      iframe.src = url.href;
       iframe.addEventListener('load', function () { ui.loading.hidden = true; });
       ui.body.appendChild(iframe);
     } else {
@@ -412,16 +444,29 @@
     if (!ui.icon.hidden) ui.icon.focus();
   }
 
+  // A page whose Content-Security-Policy does not let it frame the custom address (frame-src)
+  // gets kefu's own chat window instead of a blank panel.
+  document.addEventListener('securitypolicyviolation', function (e) {
+    if (!iframe || frameOrigin === ORIGIN || !/^(frame|child|default)-src/.test(e.effectiveDirective || e.violatedDirective || '')) return;
+    let blocked = '';
+    try { blocked = new URL(e.blockedURI).origin; } catch (err) { return; }
+    if (blocked !== frameOrigin) return;
+    if (window.console) console.warn('kefu: this page may not frame ' + frameOrigin + ' (Content-Security-Policy frame-src); opening the chat window from ' + ORIGIN);
+    const url = chatURL(true);
+    frameOrigin = url.origin;
+    iframe.src = url.href;
+  });
+
   function tellFrame(what) {
     if (iframe && iframe.contentWindow) {
-      try { iframe.contentWindow.postMessage({ kefu: what }, ORIGIN); } catch (e) { /* not loaded yet */ }
+      try { iframe.contentWindow.postMessage({ kefu: what }, frameOrigin); } catch (e) { /* not loaded yet */ }
     }
   }
 
   // The chat page in the iframe reports new agent messages (for the unread badge) and asks
   // to be closed (Escape); nothing else is accepted, and only from that frame.
   window.addEventListener('message', function (e) {
-    if (!iframe || e.source !== iframe.contentWindow || e.origin !== ORIGIN) return;
+    if (!iframe || e.source !== iframe.contentWindow || e.origin !== frameOrigin) return;
     const d = e.data;
     if (!d || typeof d !== 'object') return;
     if (d.kefu === 'close') closePanel();
@@ -538,6 +583,7 @@
           settings = {};
         }
         applySettings();
+        if (pendingOpen) openPanel();
         break;
       case 'settings': // an admin changed the site's settings: apply them now
         if (m.settings && typeof m.settings === 'object') {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"unicode/utf8"
+
+	"kefu/server/desk"
 )
 
 // Frame is one decoded client → server frame of the visitor protocol (widget/PROTOCOL.md).
@@ -89,7 +91,7 @@ func DecodeFrame(data []byte) (Frame, error) {
 		if f.Page == nil {
 			return Frame{}, fmt.Errorf("%w: page missing", errBadFrame)
 		}
-	case "hb", "chat", "typing", "end", "sync", "leave":
+	case "hb", "chat", "typing", "end", "sync", "leave", "prechat":
 	default:
 		return Frame{}, fmt.Errorf("%w: type %q", errBadFrame, f.T)
 	}
@@ -114,6 +116,29 @@ type outSettings struct {
 	IconText   string `json:"icon_text"`
 	IconPos    string `json:"icon_pos"`
 	InviteText string `json:"invite_text"`
+	// CustomURL is where the widget loads the chat window from, when the site has its own
+	// address for it (自定义URL); empty for kefu's /chat.
+	CustomURL string `json:"custom_url"`
+	// PreChat lists what the chat window asks before a visitor's first chat: "name",
+	// "phone", "email", "qq" (访客注册设置); never null.
+	PreChat []string `json:"pre_chat"`
+}
+
+// preChatRefusal is the error code a visitor sees when what they gave before a chat is
+// refused.
+func preChatRefusal(err error) string {
+	var long desk.ErrCardField
+	switch {
+	case errors.As(err, &long):
+		return "prechat_too_long"
+	case errors.Is(err, desk.ErrBadPhone):
+		return "prechat_phone"
+	case errors.Is(err, desk.ErrBadEmail):
+		return "prechat_email"
+	case errors.Is(err, desk.ErrBadQQ):
+		return "prechat_qq"
+	}
+	return "unavailable"
 }
 
 type outConvInfo struct {
