@@ -21,6 +21,10 @@ type AgentSession struct {
 	sends   *rate.Limiter // messages, like a visitor's
 }
 
+// agentBuffer is how far a workbench may fall behind the hub before it is dropped and
+// reloads: it hears every visitor of its sites, so bursts are larger than a visitor's.
+const agentBuffer = 2048
+
 // StartAgentSession puts the agent online and subscribes the session to the sites they
 // serve. It returns the live state to start from.
 func (d *Desk) StartAgentSession(agentID uint64) (*AgentSession, hub.Snapshot, error) {
@@ -35,7 +39,7 @@ func (d *Desk) StartAgentSession(agentID uint64) (*AgentSession, hub.Snapshot, e
 	view := &hub.AgentView{ID: a.ID, Account: a.Account, Name: a.DisplayName(), WorkNo: a.WorkNo, Status: hub.StatusOnline, Sites: sites,
 		MaxChats: maxChats(a)}
 	d.hub.AgentJoin(view)
-	sub, snap := d.hub.SubscribeSnapshot(hub.Filter{AgentID: a.ID, Sites: sites}, 0)
+	sub, snap := d.hub.SubscribeSnapshot(hub.Filter{AgentID: a.ID, Sites: sites}, agentBuffer)
 	d.advance() // someone may be waiting for this agent
 	return &AgentSession{d: d, AgentID: a.ID, sub: sub, sends: rate.NewLimiter(5, 20)}, snap, nil
 }
@@ -128,7 +132,7 @@ func (s *AgentSession) Resubscribe() hub.Snapshot {
 		sites = s.d.workbenchSites(a, r)
 	}
 	s.d.hub.Unsubscribe(s.sub)
-	sub, snap := s.d.hub.SubscribeSnapshot(hub.Filter{AgentID: s.AgentID, Sites: sites}, 0)
+	sub, snap := s.d.hub.SubscribeSnapshot(hub.Filter{AgentID: s.AgentID, Sites: sites}, agentBuffer)
 	s.sub = sub
 	return snap
 }

@@ -150,7 +150,9 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 		return nil, w, fmt.Errorf("visitor arrives: %w", err)
 	}
 	s := &VisitorSession{d: d, ID: v.ID, SiteID: a.SiteID, chat: a.Chat, lastActive: now}
-	s.sub = d.hub.Subscribe(hub.Filter{VisitorID: v.ID, VisitorSite: a.SiteID}, 0)
+	// A visitor hears only their own conversation: a small buffer (memory per visitor counts
+	// at 10,000 of them).
+	s.sub = d.hub.Subscribe(hub.Filter{VisitorID: v.ID, VisitorSite: a.SiteID}, 32)
 
 	view := d.visitorView(v)
 	if cur := d.hub.Visitor(v.ID); cur != nil {
@@ -278,12 +280,12 @@ func (s *VisitorSession) PageView(p Page) error {
 	return nil
 }
 
-// touch notes activity; it reports whether the monitor should hear of it (at most every 2 s,
+// touch notes activity; it reports whether the monitor should hear of it (at most every 5 s,
 // so a chatty visitor does not flood every agent's screen).
 func (s *VisitorSession) touch(now time.Time, force bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !force && now.Sub(s.lastActive) < 2*time.Second {
+	if !force && now.Sub(s.lastActive) < 5*time.Second {
 		return false
 	}
 	s.lastActive = now

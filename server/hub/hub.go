@@ -25,6 +25,7 @@ type Hub struct {
 	now      func() time.Time
 	visitors map[uint64]*visitor
 	convs    map[uint64]*ConvView
+	byVConv  map[uint64]uint64 // visitor id → their conversation not ended
 	agents   map[uint64]*agent
 
 	bySite    map[uint64]map[*Sub]struct{}
@@ -61,6 +62,7 @@ func New(now func() time.Time) *Hub {
 		now:       now,
 		visitors:  map[uint64]*visitor{},
 		convs:     map[uint64]*ConvView{},
+		byVConv:   map[uint64]uint64{},
 		agents:    map[uint64]*agent{},
 		bySite:    map[uint64]map[*Sub]struct{}{},
 		byAgent:   map[uint64]map[*Sub]struct{}{},
@@ -211,8 +213,12 @@ func (h *Hub) PutConv(c *ConvView) {
 	old := h.convs[c.ID]
 	if c.State == store.ConvEnded {
 		delete(h.convs, c.ID)
+		if h.byVConv[c.VisitorID] == c.ID {
+			delete(h.byVConv, c.VisitorID)
+		}
 	} else {
 		h.convs[c.ID] = c
+		h.byVConv[c.VisitorID] = c.ID
 	}
 	ev := ConvChanged{C: c}
 	h.publishSite(c.SiteID, ev)
@@ -257,10 +263,8 @@ func (h *Hub) convsLocked(sites []uint64) []*ConvView {
 func (h *Hub) VisitorConv(visitorID uint64) *ConvView {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for _, c := range h.convs {
-		if c.VisitorID == visitorID {
-			return c
-		}
+	if id, ok := h.byVConv[visitorID]; ok {
+		return h.convs[id]
 	}
 	return nil
 }

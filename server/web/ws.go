@@ -19,6 +19,7 @@ import (
 
 // Timing of the visitor socket.
 const (
+	maxRateWait  = time.Second // how long a message over the rate may wait before it is refused
 	helloTimeout = 10 * time.Second
 	idleTimeout  = 60 * time.Second // the widget beats every 20 s
 	writeTimeout = 10 * time.Second
@@ -60,9 +61,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too many connections", http.StatusTooManyRequests)
 		return
 	}
-	defer s.release(ip)
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true, CompressionMode: websocket.CompressionDisabled})
+	ws, err := websocket.Accept(smallHijack{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true, CompressionMode: websocket.CompressionDisabled})
 	if err != nil {
+		s.release(ip)
 		return
 	}
 	ws.SetReadLimit(MaxFrame)
@@ -70,10 +71,17 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		msgs: rate.NewLimiter(5, 10), small: rate.NewLimiter(4, 20)}
 	if !s.track(c) {
 		ws.Close(websocket.StatusTryAgainLater, "shutting down")
+		s.release(ip)
 		return
 	}
-	defer s.untrack(c)
-	c.run(r.Context(), siteID, ip, r.UserAgent())
+	// The socket lives on its own goroutine and the handler returns, so net/http lets go of
+	// its per-connection state (conn, request, read and write buffers).
+	ctx, ua := context.WithoutCancel(r.Context()), r.UserAgent()
+	go func() {
+		defer s.release(ip)
+		defer s.untrack(c)
+		c.run(ctx, siteID, ip, ua)
+	}()
 }
 
 func (s *Server) admit(ip string) bool {
@@ -202,7 +210,8 @@ func (c *visitorConn) welcomeFrame(vid string, w desk.Welcome) outWelcome {
 // siteSettings is what the widget shows of a site's settings (设置中心).
 func siteSettings(site *store.Site) outSettings {
 	st := site.Settings
-	out := outSettings{Title: st.ChatTitle, Welcome: st.Welcome, Color: st.Color, IconText: st.IconText, IconPos: st.IconPos, InviteText: st.InviteText}
+	out := outSettings{Title: st.ChatTitle, Welcome: st.Welcome, Color: st.Color, IconText: st.IconText, IconPos: st.IconPos, InviteText: st.InviteText,
+		CustomURL: st.CustomURL, PreChat: append([]string{}, st.PreChat...)}
 	if out.Title == "" {
 		out.Title = site.Name
 	}
@@ -272,9 +281,14 @@ func (c *visitorConn) handle(f Frame) {
 			c.fail("unavailable")
 		}
 	case "msg":
-		if !c.msgs.Allow() {
+		// Frames that queued while an earlier send waited for its commit arrive together:
+		// wait out a short bunching rather than refuse it; a real flood is refused.
+		if r := c.msgs.Reserve(); !r.OK() || r.Delay() > maxRateWait {
+			r.Cancel()
 			c.fail("rate")
 			return
+		} else if d := r.Delay(); d > 0 {
+			time.Sleep(d)
 		}
 		m, err := c.vs.Send(f.CID, f.Text)
 		switch {
@@ -318,6 +332,14 @@ func (c *visitorConn) handle(f Frame) {
 			return
 		}
 		c.reply(outLeft{T: "left", CID: f.CID, At: m.Created.UnixMilli()})
+	case "prechat":
+		if !c.small.Allow() {
+			c.fail("rate")
+			return
+		}
+		if err := c.vs.PreChat(desk.PreChatForm{Name: f.Name, Phone: f.Phone, Email: f.Email, QQ: f.QQ}); err != nil {
+			c.fail(preChatRefusal(err))
+		}
 	default:
 		c.fail("bad_request")
 	}

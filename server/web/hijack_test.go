@@ -1,0 +1,70 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// TestSmallHijackKeepsReadAheadBytes: a client that pipelines its first websocket frame right
+// behind the upgrade request (bytes net/http may already have read) loses nothing when the
+// connection is handed over with small buffers.
+func TestSmallHijackKeepsReadAheadBytes(t *testing.T) {
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(smallHijack{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		if err != nil {
+			got <- "accept: " + err.Error()
+			return
+		}
+		defer ws.CloseNow()
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		_, data, err := ws.Read(ctx)
+		if err != nil {
+			got <- "read: " + err.Error()
+			return
+		}
+		got <- string(data)
+	}))
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	key := make([]byte, 16)
+	rand.Read(key)
+	req := "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + base64.StdEncoding.EncodeToString(key) + "\r\n\r\n"
+	payload := []byte(`{"t":"hello","kind":"page"}`)
+	frame := []byte{0x81, 0x80 | byte(len(payload)), 0, 0, 0, 0} // text, masked with a zero mask
+	binary.BigEndian.PutUint32(frame[2:], 0)
+	frame = append(frame, payload...)
+	// Request and frame in one write: the server reads them together.
+	if _, err := conn.Write(append([]byte(req), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", resp, err)
+	}
+	select {
+	case s := <-got:
+		if s != string(payload) {
+			t.Fatalf("server read %q", s)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the pipelined frame never arrived")
+	}
+}
