@@ -116,6 +116,16 @@ func newChats(m *Model) *chats {
 	return c
 }
 
+// hasVisitor reports whether a visitor's chat is in the list (their facts show on the page).
+func (c *chats) hasVisitor(visitorID uint64) bool {
+	for _, t := range c.ts {
+		if t.conv.VisitorID == visitorID {
+			return true
+		}
+	}
+	return false
+}
+
 // wants says whether a conversation belongs in this agent's chat list: theirs, or a request
 // nobody has taken yet.
 func (c *chats) wants(conv *hub.ConvView) bool {

@@ -131,6 +131,7 @@ type monitor struct {
 	m       *Model
 	cols    []column
 	rows    []*hub.VisitorView // sorted and filtered; rebuilt when dirty
+	index   map[uint64]int     // visitor id → position in rows
 	dirty   bool
 	cursor  int
 	offset  int
@@ -156,6 +157,36 @@ func newMonitor(m *Model) *monitor {
 
 func (mo *monitor) invalidate() { mo.dirty = true }
 
+// changed takes a visitor's new view. When it keeps its place (same sort key, still matching
+// the filter) it is swapped in; only otherwise are the rows sorted again — with thousands of
+// visitors, most changes (a page view, a heartbeat of activity) move nobody.
+func (mo *monitor) changed(old, v *hub.VisitorView) {
+	i, ok := mo.index[v.ID]
+	if mo.dirty || old == nil || !ok || i >= len(mo.rows) || mo.rows[i].ID != v.ID {
+		mo.dirty = true
+		return
+	}
+	if q := strings.ToLower(strings.TrimSpace(mo.filter.Value())); q != "" && !matches(mo.m, v, q) {
+		mo.dirty = true
+		return
+	}
+	if less := mo.less(); less != nil && (less(old, v) || less(v, old)) {
+		mo.dirty = true
+		return
+	}
+	mo.rows[i] = v
+}
+
+// less is the sort column's order.
+func (mo *monitor) less() func(a, b *hub.VisitorView) bool {
+	for _, c := range mo.cols {
+		if c.id == mo.sortCol {
+			return c.less
+		}
+	}
+	return nil
+}
+
 // visible returns the sorted, filtered rows, rebuilding them only after a change.
 func (mo *monitor) visible() []*hub.VisitorView {
 	if !mo.dirty {
@@ -169,12 +200,7 @@ func (mo *monitor) visible() []*hub.VisitorView {
 			rows = append(rows, v)
 		}
 	}
-	var less func(a, b *hub.VisitorView) bool
-	for _, c := range mo.cols {
-		if c.id == mo.sortCol {
-			less = c.less
-		}
-	}
+	less := mo.less()
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i], rows[j]
 		if less != nil {
@@ -191,12 +217,16 @@ func (mo *monitor) visible() []*hub.VisitorView {
 		return rows[i].ID > rows[j].ID
 	})
 	mo.rows = rows
+	if mo.index == nil {
+		mo.index = make(map[uint64]int, len(rows))
+	}
+	clear(mo.index)
 	// Keep the selection on the same visitor across re-sorts.
 	mo.cursor = 0
 	for i, v := range rows {
+		mo.index[v.ID] = i
 		if v.ID == mo.selID {
 			mo.cursor = i
-			break
 		}
 	}
 	if len(rows) > 0 {

@@ -36,6 +36,7 @@ func (m *Model) alert(scenario, text string, visitorID, convID uint64) tea.Cmd {
 	if p, ok := m.notify[scenario]; ok {
 		n = p
 	}
+	m.loud = true // a popup or a bell is always worth a frame
 	if n.Popup {
 		m.toasts = append(m.toasts, toast{scenario: scenario, text: text, at: m.now, visitorID: visitorID, convID: convID})
 		if len(m.toasts) > maxToasts {

@@ -116,7 +116,8 @@ type Model struct {
 	noticeAt  time.Time
 	quitArmed time.Time
 	ended     string // why the session is closing, shown before quit
-	bell      bool   // the next frames ring the terminal bell
+	frameCache
+	bell bool // the next frames ring the terminal bell
 }
 
 // Messages of the workbench.
@@ -163,24 +164,48 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return tickMsg(t) })
 }
 
-// Update handles a message; it never blocks (slow work runs as commands).
+// Update handles a message; it never blocks (slow work runs as commands). When the frame it
+// leads to is held back (see View), a frameMsg is scheduled so it is drawn soon after.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	_, cmd := m.update(msg)
+	if !m.quiet || m.loud {
+		m.stale = true
+	}
+	m.quiet, m.loud = false, false
+	return m, tea.Batch(cmd, m.frameLater())
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		return m, nil
 	case tickMsg:
 		m.now = time.Time(msg)
+		toasts, notice := len(m.toasts), m.notice
 		if m.notice != "" && m.now.Sub(m.noticeAt) > 8*time.Second {
 			m.notice = ""
 		}
 		m.expireToasts()
+		// Clocks show on the monitor (stay time) and the detail; elsewhere a second passing
+		// changes nothing unless a popup or notice went away.
+		m.quiet = m.page != pageMonitor && m.detail == nil && len(m.toasts) == toasts && m.notice == notice
 		return m, tea.Batch(tick(), m.checkIdle())
+	case frameMsg:
+		m.frameDue = false
+		return m, nil
 	case eventsMsg:
 		cmds := []tea.Cmd{listen(m.as.Events())}
+		visible := false
 		for _, ev := range msg {
+			visible = visible || m.shows(ev)
+			if e, ok := ev.(hub.MessageAdded); ok && m.page == pageChats && m.chats.active == e.M.ConvID {
+				// What the agent is waiting for is drawn at once, not at the next frame.
+				m.forceFrame = true
+			}
 			cmds = append(cmds, m.apply(ev))
 		}
+		m.quiet = !visible
 		return m, tea.Batch(cmds...)
 	case feedClosedMsg:
 		// The hub dropped us for falling behind: start again from a fresh snapshot.
@@ -236,6 +261,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.ended = m.lang.T("wb.shutdown")
 		return m, tea.Sequence(tea.Tick(300*time.Millisecond, func(time.Time) tea.Msg { return nil }), tea.Quit)
 	case tea.KeyMsg:
+		m.forceFrame = true
 		return m, tea.Batch(m.activity(), m.key(msg))
 	}
 	if m.card != nil {
@@ -259,9 +285,9 @@ func (m *Model) EndReason() string { return m.ended }
 func (m *Model) apply(ev hub.Event) tea.Cmd {
 	switch e := ev.(type) {
 	case hub.VisitorChanged:
-		_, known := m.live.visitors[e.V.ID]
+		old, known := m.live.visitors[e.V.ID]
 		m.live.visitors[e.V.ID] = e.V
-		m.monitor.invalidate()
+		m.monitor.changed(old, e.V)
 		if !known {
 			return m.alert(store.NotifyEnter, m.lang.T("toast.enter", m.nameOf(e.V), cells.Safe(e.V.Region), sourceCell(m, e.V)), e.V.ID, 0)
 		}
@@ -329,6 +355,7 @@ func (m *Model) onNotice(n hub.Notice) tea.Cmd {
 
 func (m *Model) setNotice(text string, isErr bool) {
 	m.notice, m.noticeErr, m.noticeAt = text, isErr, m.now
+	m.loud = true
 }
 
 // key handles global keys, then gives the key to the page.

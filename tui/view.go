@@ -25,7 +25,7 @@ func (m *Model) ring() tea.Cmd {
 func (m *Model) bodyHeight() int { return max(1, m.height-2-len(m.toasts)) }
 
 // View draws the whole screen.
-func (m *Model) View() string {
+func (m *Model) render() string {
 	if m.ended != "" {
 		return m.ended + "\n"
 	}

@@ -287,3 +287,6 @@ func TestVisitorDetailGolden(t *testing.T) {
 		golden(t, fmt.Sprintf("detail-%dx%d", sz.w, sz.h), view)
 	}
 }
+
+// Golden views look at every frame; the frame cap is tested on its own.
+func init() { frameEvery = 0 }

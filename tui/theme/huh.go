@@ -12,10 +12,8 @@ import (
 // other screen. Every form embedded in the workbench uses it.
 func (s *Styles) Huh() *huh.Theme {
 	n := s.r.NewStyle
-	accent := lipgloss.AdaptiveColor{Light: "#1d4ed8", Dark: "#60a5fa"}
-	muted := lipgloss.AdaptiveColor{Light: "#6b7280", Dark: "#9ca3af"}
-	red := lipgloss.AdaptiveColor{Light: "#b91c1c", Dark: "#f87171"}
-	green := lipgloss.AdaptiveColor{Light: "#15803d", Dark: "#4ade80"}
+	accent, muted := s.Accent.GetForeground(), s.Muted.GetForeground()
+	red, green := s.Error.GetForeground(), s.OK.GetForeground()
 
 	var t huh.Theme
 	t.Form.Base = n()

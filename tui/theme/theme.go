@@ -2,7 +2,29 @@
 // so every screen of the workbench (agent and admin) draws the same way.
 package theme
 
-import "github.com/charmbracelet/lipgloss"
+import (
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// resolve turns an adaptive hex colour into the session profile's own colour once, so that
+// rendering does not convert it again every time (termenv's hex → 256-colour conversion is
+// the costliest part of a frame).
+func resolve(r *lipgloss.Renderer, a lipgloss.AdaptiveColor) lipgloss.TerminalColor {
+	hex := a.Light
+	if r.HasDarkBackground() {
+		hex = a.Dark
+	}
+	switch c := r.ColorProfile().Color(hex).(type) {
+	case termenv.ANSI256Color:
+		return lipgloss.ANSIColor(c)
+	case termenv.ANSIColor:
+		return lipgloss.ANSIColor(c)
+	case nil:
+		return lipgloss.NoColor{}
+	}
+	return lipgloss.Color(hex)
+}
 
 // Styles are every style of one session, built from that session's renderer so colour
 // profile and background detection follow the agent's terminal, not the server's.
@@ -55,14 +77,14 @@ type Styles struct {
 
 // New builds the styles on a session's renderer.
 func New(r *lipgloss.Renderer) *Styles {
-	accent := lipgloss.AdaptiveColor{Light: "#1d4ed8", Dark: "#60a5fa"}
-	muted := lipgloss.AdaptiveColor{Light: "#6b7280", Dark: "#9ca3af"}
-	green := lipgloss.AdaptiveColor{Light: "#15803d", Dark: "#4ade80"}
-	yellow := lipgloss.AdaptiveColor{Light: "#a16207", Dark: "#facc15"}
-	red := lipgloss.AdaptiveColor{Light: "#b91c1c", Dark: "#f87171"}
-	purple := lipgloss.AdaptiveColor{Light: "#7e22ce", Dark: "#c084fc"}
-	sel := lipgloss.AdaptiveColor{Light: "#dbeafe", Dark: "#1e3a5f"}
-	border := lipgloss.AdaptiveColor{Light: "#d1d5db", Dark: "#4b5563"}
+	accent := resolve(r, lipgloss.AdaptiveColor{Light: "#1d4ed8", Dark: "#60a5fa"})
+	muted := resolve(r, lipgloss.AdaptiveColor{Light: "#6b7280", Dark: "#9ca3af"})
+	green := resolve(r, lipgloss.AdaptiveColor{Light: "#15803d", Dark: "#4ade80"})
+	yellow := resolve(r, lipgloss.AdaptiveColor{Light: "#a16207", Dark: "#facc15"})
+	red := resolve(r, lipgloss.AdaptiveColor{Light: "#b91c1c", Dark: "#f87171"})
+	purple := resolve(r, lipgloss.AdaptiveColor{Light: "#7e22ce", Dark: "#c084fc"})
+	sel := resolve(r, lipgloss.AdaptiveColor{Light: "#dbeafe", Dark: "#1e3a5f"})
+	border := resolve(r, lipgloss.AdaptiveColor{Light: "#d1d5db", Dark: "#4b5563"})
 
 	s := &Styles{r: r}
 	n := r.NewStyle
