@@ -142,6 +142,10 @@ func serve(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	// Catch signals before anything is opened, so a SIGTERM right after start still shuts down
+	// gracefully.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	srv, err := server.New(server.Config{
 		DataDir: *dataDir, HTTPAddr: *httpAddr, SSHAddr: *sshAddr, Lang: lang,
@@ -168,8 +172,6 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, lang.T("console.admin_env"))
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	go func() {
 		<-ctx.Done()
 		fmt.Fprintln(stdout, lang.T("console.stopping", "signal"))
