@@ -25,7 +25,7 @@ test-short:
 ## bench: Go benchmarks, then a short load run of the real server (figures in README)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) run ./server/loadtest/kefuload -visitors 2000 -chatters 500 -agents 20 -rate 500 -duration 15s
+	$(GO) run ./server/loadtest/kefuload -runs 3 -visitors 2000 -chatters 500 -agents 20 -rate 500 -duration 15s
 
 ## faulttest: kill -9 the server at random moments under load; every acked message must survive
 .PHONY: faulttest
