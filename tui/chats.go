@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,7 +49,10 @@ type transcript struct {
 	endedBy string
 	scroll  int // lines scrolled up from the bottom
 
+	// The transcript's lines, laid out for cacheKey (width, language, reader, visitor name)
+	// from its first cacheN messages: a new message at the end lays out only itself.
 	cacheKey   string
+	cacheN     int
 	cacheLines []string
 }
 
@@ -252,10 +256,12 @@ func (t *transcript) insert(msg store.Message) bool {
 	if i < len(t.msgs) && t.msgs[i].Seq == msg.Seq {
 		return false
 	}
+	if i < len(t.msgs) {
+		t.cacheKey = "" // a message in the middle: lay everything out again
+	}
 	t.msgs = append(t.msgs, store.Message{})
 	copy(t.msgs[i+1:], t.msgs[i:])
 	t.msgs[i] = msg
-	t.cacheKey = ""
 	return true
 }
 
@@ -738,50 +744,55 @@ func (c *chats) header(t *transcript, w int) []string {
 // maxLinesPerMessage bounds how much of one message the transcript shows.
 const maxLinesPerMessage = 200
 
-// render lays out the transcript for width w, cached until it changes.
+// render lays out the transcript for width w. Lines are kept between frames: a message added
+// at the end lays out only itself, so a long chat costs no more per message than a short one.
 func (c *chats) render(t *transcript, w int) []string {
-	key := fmt.Sprintf("%d/%d/%s/%d", w, len(t.msgs), c.m.lang, c.m.me)
-	if t.cacheKey == key {
-		return t.cacheLines
-	}
 	m := c.m
-	var lines []string
-	for _, msg := range t.msgs {
-		at := msg.At.Local().Format("15:04:05")
-		if msg.From == store.FromSystem {
-			lines = append(lines, m.st.MsgSystem.Render(cells.Cut(c.systemText(msg)+" "+at, w)))
-			continue
-		}
-		var who string
-		style := m.st.MsgVisitor
-		if msg.From == store.FromAgent {
-			who = cells.Safe(msg.Name)
-			if msg.AgentID == m.me {
-				who = m.lang.T("chat.me")
-			}
-			style = m.st.MsgAgent
-		} else {
-			who = m.visitorName(t.conv.VisitorID)
-		}
-		lines = append(lines, style.Bold(true).Render(cells.Cut(who, w-9))+" "+m.st.MsgMeta.Render(at))
-		if msg.File != nil {
-			lines = append(lines, "  "+style.Render(cells.Cut(m.lang.T("chat.file", cells.Safe(msg.File.Name), files.SizeText(msg.File.Size)), w-2)))
-			if m.account != "" {
-				for _, l := range cells.Wrap(desk.SCPCommand(m.account, m.host, m.port, msg), max(1, w-4)) {
-					lines = append(lines, "    "+m.st.Muted.Render(l))
-				}
-			}
-			continue
-		}
-		body := cells.Wrap(cells.SafeText(msg.Text), max(1, w-2))
-		if len(body) > maxLinesPerMessage {
-			body = append(body[:maxLinesPerMessage], m.lang.T("chat.truncated", len(body)-maxLinesPerMessage))
-		}
-		for _, l := range body {
-			lines = append(lines, "  "+style.Render(l))
-		}
+	visitor := m.visitorName(t.conv.VisitorID)
+	key := strconv.Itoa(w) + "/" + string(m.lang) + "/" + strconv.FormatUint(m.me, 10) + "/" + visitor
+	if t.cacheKey != key || t.cacheN > len(t.msgs) {
+		t.cacheKey, t.cacheN, t.cacheLines = key, 0, nil
 	}
-	t.cacheKey, t.cacheLines = key, lines
+	for _, msg := range t.msgs[t.cacheN:] {
+		t.cacheLines = c.layout(t.cacheLines, msg, visitor, w)
+	}
+	t.cacheN = len(t.msgs)
+	return t.cacheLines
+}
+
+// layout appends the lines of one message at width w.
+func (c *chats) layout(lines []string, msg store.Message, visitor string, w int) []string {
+	m := c.m
+	at := msg.At.Local().Format("15:04:05")
+	if msg.From == store.FromSystem {
+		return append(lines, m.st.MsgSystem.Render(cells.Cut(c.systemText(msg)+" "+at, w)))
+	}
+	who := visitor
+	style := m.st.MsgVisitor
+	if msg.From == store.FromAgent {
+		who = cells.Safe(msg.Name)
+		if msg.AgentID == m.me {
+			who = m.lang.T("chat.me")
+		}
+		style = m.st.MsgAgent
+	}
+	lines = append(lines, style.Bold(true).Render(cells.Cut(who, w-9))+" "+m.st.MsgMeta.Render(at))
+	if msg.File != nil {
+		lines = append(lines, "  "+style.Render(cells.Cut(m.lang.T("chat.file", cells.Safe(msg.File.Name), files.SizeText(msg.File.Size)), w-2)))
+		if m.account != "" {
+			for _, l := range cells.Wrap(desk.SCPCommand(m.account, m.host, m.port, msg), max(1, w-4)) {
+				lines = append(lines, "    "+m.st.Muted.Render(l))
+			}
+		}
+		return lines
+	}
+	body := cells.Wrap(cells.SafeText(msg.Text), max(1, w-2))
+	if len(body) > maxLinesPerMessage {
+		body = append(body[:maxLinesPerMessage], m.lang.T("chat.truncated", len(body)-maxLinesPerMessage))
+	}
+	for _, l := range body {
+		lines = append(lines, "  "+style.Render(l))
+	}
 	return lines
 }
 

@@ -8,15 +8,24 @@ import (
 	"kefu/server/hub"
 )
 
-// Drawing the workbench costs about a millisecond; a busy site sends every agent hundreds of
-// events a second, and Bubble Tea asks for a frame after each message. So a frame is drawn
-// only when something visible changed (stale), at most once per frameEvery except for a key
-// (the agent sees their typing at once), and a frameMsg is scheduled so a held-back change is
-// drawn soon after.
+// Drawing the workbench costs a few hundred microseconds; a busy site sends every agent
+// hundreds of events a second, and Bubble Tea asks for a frame after each message. A hundred
+// agents redrawing at that pace would take the server's CPU from the chats themselves. So a
+// frame is drawn only when something visible changed (stale): at once for a key and for a
+// message in the chat the agent has open; within frameActive of any other change while the
+// agent is at the keyboard (what a key started, such as a transcript loading, shows without
+// lag); and otherwise at most once per frameEvery (a list's counts, the monitor's rows). A
+// frameMsg is scheduled so a held-back change is drawn soon after.
 
-// frameEvery is the shortest time between two frames drawn for anything but a key. Golden
-// tests set it to 0: every View then draws.
-var frameEvery = 50 * time.Millisecond
+// frameEvery is the shortest time between two frames drawn for a change the agent did not
+// ask for. Golden tests set it to 0: every View then draws.
+var frameEvery = 250 * time.Millisecond
+
+// frameActive replaces frameEvery for keyActive after the agent's last key.
+const (
+	frameActive = 30 * time.Millisecond
+	keyActive   = 2 * time.Second
+)
 
 type frameMsg struct{}
 
@@ -29,6 +38,15 @@ type frameCache struct {
 	stale      bool // something visible changed since the last frame
 	quiet      bool // the message being handled changed nothing visible…
 	loud       bool // …unless it raised a popup, a notice or a bell
+	keyAt      time.Time
+}
+
+// frameGap is the shortest time between two frames now.
+func (f *frameCache) frameGap(now time.Time) time.Duration {
+	if now.Sub(f.keyAt) < keyActive {
+		return min(frameActive, frameEvery)
+	}
+	return frameEvery
 }
 
 // View draws the screen, or returns the last frame when nothing visible changed or the last
@@ -38,7 +56,7 @@ func (m *Model) View() string {
 		return m.render()
 	}
 	now := time.Now()
-	if m.frame != "" && !m.forceFrame && (!m.stale || now.Sub(m.lastFrame) < frameEvery) {
+	if m.frame != "" && !m.forceFrame && (!m.stale || now.Sub(m.lastFrame) < m.frameGap(now)) {
 		return m.frame
 	}
 	m.frame, m.lastFrame, m.forceFrame, m.stale = m.render(), now, false, false
@@ -50,7 +68,8 @@ func (m *Model) frameLater() tea.Cmd {
 	if m.frameDue || !m.stale || frameEvery == 0 {
 		return nil
 	}
-	wait := frameEvery - time.Since(m.lastFrame)
+	now := time.Now()
+	wait := m.frameGap(now) - now.Sub(m.lastFrame)
 	if wait <= 0 {
 		return nil
 	}

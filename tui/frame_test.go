@@ -40,3 +40,23 @@ func TestFramesAreCappedButNeverLost(t *testing.T) {
 		t.Fatal("an invisible change made the frame stale")
 	}
 }
+
+// TestFramesKeepUpWhileTyping: right after a key, what follows (a transcript loading, a
+// reply) draws within frameActive, not at the slow pace of unattended changes.
+func TestFramesKeepUpWhileTyping(t *testing.T) {
+	frameEvery = time.Hour
+	defer func() { frameEvery = 0 }()
+	f := newFixture(t)
+	m := f.model(100, 30, i18n.ZH)
+	m.View()
+	m.lastFrame = time.Now().Add(-time.Second) // longer ago than frameActive
+	m.Update(eventsMsg{hub.VisitorChanged{V: &hub.VisitorView{ID: 42, SiteID: 1, PageTitle: "无人看时", VisitStart: fixedNow, LastActive: fixedNow}}})
+	if strings.Contains(m.View(), "无人看时") {
+		t.Fatal("an unattended change drew before frameEvery")
+	}
+	m.keyAt = time.Now()
+	m.Update(eventsMsg{hub.VisitorChanged{V: &hub.VisitorView{ID: 43, SiteID: 1, PageTitle: "正在打字", VisitStart: fixedNow, LastActive: fixedNow}}})
+	if !strings.Contains(m.View(), "正在打字") {
+		t.Fatal("a change right after a key waited for frameEvery")
+	}
+}

@@ -261,7 +261,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.ended = m.lang.T("wb.shutdown")
 		return m, tea.Sequence(tea.Tick(300*time.Millisecond, func(time.Time) tea.Msg { return nil }), tea.Quit)
 	case tea.KeyMsg:
-		m.forceFrame = true
+		m.forceFrame, m.keyAt = true, time.Now()
 		return m, tea.Batch(m.activity(), m.key(msg))
 	}
 	if m.card != nil {
