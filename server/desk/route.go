@@ -40,6 +40,7 @@ func (d *Desk) decideLocked(visitorID, siteID uint64) route.Decision {
 		req.Province = visitorProvince(v)
 	}
 	online := d.hub.Agents()
+	onSite := d.siteLoads(siteID)
 	var agents []route.Agent
 	err := d.db.View(func(tx *store.Tx) error {
 		if v, err := tx.Visitor(visitorID); err == nil {
@@ -61,6 +62,7 @@ func (d *Desk) decideLocked(visitorID, siteID uint64) route.Decision {
 					AutoAssign: seat.AutoAssign,
 					Regions:    seat.Regions,
 					Load:       view.Chats,
+					SiteLoad:   onSite[a.ID],
 					Max:        seat.MaxChats,
 				})
 			}
@@ -72,6 +74,18 @@ func (d *Desk) decideLocked(visitorID, siteID uint64) route.Decision {
 		return route.Decision{Outcome: route.Wait}
 	}
 	return d.dist.Decide(req, agents)
+}
+
+// siteLoads counts the open chats each agent serves on a site, which the site's maximum of
+// concurrent chats limits. Called with lifecycle held, so no chat opens or ends meanwhile.
+func (d *Desk) siteLoads(siteID uint64) map[uint64]int {
+	out := map[uint64]int{}
+	for _, c := range d.hub.Convs([]uint64{siteID}) {
+		if c.State == store.ConvOpen && c.SiteID == siteID && c.AgentID != 0 {
+			out[c.AgentID]++
+		}
+	}
+	return out
 }
 
 // visitorProvince is what regional routing matches: the province, or geo.Overseas for a

@@ -40,8 +40,14 @@ func (f *adminFixture) seat(id uint64, max int, regions ...string) {
 // visitor arrives on the own site from an IP and returns their session.
 func (f *adminFixture) visitor(ip string) *desk.VisitorSession {
 	f.t.Helper()
+	return f.visitorOn(f.own, ip)
+}
+
+// visitorOn arrives on a site from an IP and returns their session.
+func (f *adminFixture) visitorOn(site uint64, ip string) *desk.VisitorSession {
+	f.t.Helper()
 	f.n++
-	vs, _, err := f.desk.Arrive(desk.Arrival{SiteID: f.own, Key: fmt.Sprintf("visitor-key-%08d", f.n), IP: ip,
+	vs, _, err := f.desk.Arrive(desk.Arrival{SiteID: site, Key: fmt.Sprintf("visitor-key-%08d", f.n), IP: ip,
 		Page: desk.Page{URL: "https://shop.example.cn/", Title: "首页"}})
 	if err != nil {
 		f.t.Fatal(err)
@@ -226,5 +232,54 @@ func TestNoDoubleAssignment(t *testing.T) {
 	}
 	if v := f.hub.Agent(a); v.Chats != 2 {
 		t.Fatalf("hub load of a: %d", v.Chats)
+	}
+}
+
+// TestMaxChatsPerSite: the maximum of concurrent chats is per agent per site (SPEC §7). An
+// agent serving two sites, one chat at most on each, takes a chat on each; a colleague of
+// the first site only is less loaded and wins ties of load, and once both are full there
+// the next visitor queues.
+func TestMaxChatsPerSite(t *testing.T) {
+	f := newAdminFixture(t)
+	both := f.agent("agent", f.own, f.other)
+	if err := f.db.Update(func(tx *store.Tx) error {
+		a, err := tx.Agent(both)
+		if err != nil {
+			return err
+		}
+		a.Sites = []store.SiteSeat{{SiteID: f.own, AutoAssign: true, MaxChats: 1}, {SiteID: f.other, AutoAssign: true, MaxChats: 1}}
+		return tx.PutAgent(a)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.online(both)
+
+	north, _ := f.visitorOn(f.other, ipBeijing).RequestChat()
+	if north.State != store.ConvOpen || north.AgentID != both {
+		t.Fatalf("on the other site: %+v", north)
+	}
+	// Full on the other site, free on this one: not queued.
+	south, _ := f.visitorOn(f.own, ipGuangdong).RequestChat()
+	if south.State != store.ConvOpen || south.AgentID != both {
+		t.Fatalf("a chat on another site filled this one: %+v", south)
+	}
+	if v := f.hub.Agent(both); v.Chats != 2 {
+		t.Fatalf("load on both sites: %d", v.Chats)
+	}
+	// Full on both sites now.
+	if c, _ := f.visitorOn(f.own, ipShanghai).RequestChat(); c.State != store.ConvQueued {
+		t.Fatalf("full on this site: %+v", c)
+	}
+	if c, _ := f.visitorOn(f.other, ipShanghai).RequestChat(); c.State != store.ConvQueued {
+		t.Fatalf("full on the other site: %+v", c)
+	}
+	// A colleague of this site only, with one chat of his own: the queued visitor goes to him
+	// when he comes online, and he, less loaded on every site, gets the next one too.
+	single := f.agent("agent", f.own)
+	f.seat(single, 3)
+	f.online(single)
+	next, _ := f.visitorOn(f.own, ipShanghai).RequestChat()
+	if next.State != store.ConvOpen || next.AgentID != single {
+		t.Fatalf("next visitor: %+v, want agent %d", next, single)
 	}
 }

@@ -20,15 +20,20 @@ type Agent struct {
 	Enabled    bool     // the account is enabled and the seat 座席 is on
 	AutoAssign bool     // 自动分配 is on for this site
 	Regions    []string // 分流区域: provinces (short names), area names, or geo.Overseas
-	Load       int      // open chats the agent is serving now, on any site
-	Max        int      // most chats at once on this site; 0 means no limit
+	// Load is the open chats the agent serves now on every site: the least loaded wins.
+	Load int
+	// SiteLoad is the open chats they serve now on this site, which Max limits: the maximum
+	// of concurrent chats is per agent per site (SPEC §7), so chats on another site do not
+	// fill this one.
+	SiteLoad int
+	Max      int // most chats at once on this site; 0 means no limit
 }
 
 // Available reports whether the agent may receive visitors automatically at all.
 func (a Agent) Available() bool { return a.Online && a.Enabled && a.AutoAssign }
 
-// Full reports whether the agent already serves as many chats as allowed.
-func (a Agent) Full() bool { return a.Max > 0 && a.Load >= a.Max }
+// Full reports whether the agent already serves as many chats on the site as allowed.
+func (a Agent) Full() bool { return a.Max > 0 && a.SiteLoad >= a.Max }
 
 // Serves reports whether the agent's regions include the province. A region may name the
 // province, its area ("华南" covers 广东), or geo.Overseas for visitors from abroad.
@@ -91,10 +96,11 @@ type Distribution struct {
 // Decide picks the agent for a request from the site's agents:
 //
 //  1. only available agents count (online, enabled, auto-assign); none → Wait;
-//  2. of those, the ones not full; none → Queue;
+//  2. of those, the ones not full on this site; none → Queue;
 //  3. a returning visitor goes back to their last agent if that agent is among them;
 //  4. else the ones whose regions include the visitor's province, if any, else all of them;
-//  5. the least loaded wins; ties go round-robin, by agent id, after the site's last pick.
+//  5. the least loaded (on every site) wins; ties go round-robin, by agent id, after the
+//     site's last pick.
 func (d *Distribution) Decide(req Request, agents []Agent) Decision {
 	var free []Agent
 	available := false

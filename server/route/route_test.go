@@ -6,9 +6,15 @@ import (
 	"kefu/server/geo"
 )
 
-// on is an available agent with a load and a limit.
+// on is an available agent serving only this site, with a load and a limit.
 func on(id uint64, load, max int, regions ...string) Agent {
-	return Agent{ID: id, Online: true, Enabled: true, AutoAssign: true, Load: load, Max: max, Regions: regions}
+	return Agent{ID: id, Online: true, Enabled: true, AutoAssign: true, Load: load, SiteLoad: load, Max: max, Regions: regions}
+}
+
+// elsewhere adds open chats on another site to an agent: their load grows, this site's does not.
+func elsewhere(a Agent, chats int) Agent {
+	a.Load += chats
+	return a
 }
 
 func TestDecide(t *testing.T) {
@@ -49,6 +55,16 @@ func TestDecide(t *testing.T) {
 			[]Agent{on(2, 1, 5), on(3, 5, 5)}, Decision{Outcome: Assign, Agent: 2}},
 		{"returning visitor, last agent away", Request{Site: 1, LastAgent: 9},
 			[]Agent{busy, on(2, 3, 5)}, Decision{Outcome: Assign, Agent: 2}},
+		// The maximum is per agent per site: chats on another site do not fill this one...
+		{"chats on another site do not fill this one", Request{Site: 1},
+			[]Agent{elsewhere(on(1, 1, 2), 4)}, Decision{Outcome: Assign, Agent: 1}},
+		{"full on this site whatever the other site", Request{Site: 1},
+			[]Agent{on(1, 2, 2)}, Decision{Outcome: Queue}},
+		// ...but the least loaded is counted on every site, so the quieter person wins.
+		{"least loaded counts every site", Request{Site: 1},
+			[]Agent{elsewhere(on(1, 0, 3), 3), on(2, 1, 3)}, Decision{Outcome: Assign, Agent: 2}},
+		{"returning visitor's agent busy elsewhere but free here", Request{Site: 1, LastAgent: 1},
+			[]Agent{elsewhere(on(1, 0, 1), 5), on(2, 0, 1)}, Decision{Outcome: Assign, Agent: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,6 +114,7 @@ func TestLoadSpreads(t *testing.T) {
 		for j := range agents {
 			if agents[j].ID == dec.Agent {
 				agents[j].Load++
+				agents[j].SiteLoad++
 			}
 		}
 		count[dec.Agent]++
