@@ -81,24 +81,50 @@ func cleanSeat(seat store.SiteSeat) (store.SiteSeat, error) {
 	return seat, nil
 }
 
+// seatAgent loads an agent whose distribution on a site the session's agent may change, with
+// 设置中心 on the site. Changing the seat of an agent who serves the site needs a role that
+// covers theirs (nobody tunes a stronger admin's seat); taking an agent onto or off the site
+// (membership) changes which sites they serve, so it needs 客服管理 on the site too and an
+// agent they manage, as every other agent action does.
+func (s *AgentSession) seatAgent(agentID, siteID uint64, membership func(*store.Agent) bool) (*store.Agent, error) {
+	_, mine, err := s.authorize(authz.Settings, siteID)
+	if err != nil {
+		return nil, err
+	}
+	var target *store.Agent
+	var targetRole *store.Role
+	err = s.d.db.View(func(tx *store.Tx) error {
+		var err error
+		if target, err = tx.Agent(agentID); err != nil {
+			return ErrNoAgent
+		}
+		targetRole, _ = tx.Role(target.RoleID)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if targetRole != nil && !authz.Covers(mine, targetRole) {
+		return nil, ErrForbidden
+	}
+	if !membership(target) {
+		return target, nil
+	}
+	if _, _, err := s.authorize(authz.Agents, siteID); err != nil {
+		return nil, err
+	}
+	return s.manageable(agentID)
+}
+
 // SetSeat sets an agent's distribution on a site (group, auto-assign, regions, max chats),
-// assigning them to the site if they did not serve it (which needs 客服管理 on it too).
+// assigning them to the site if they did not serve it; seatAgent says who may.
 func (s *AgentSession) SetSeat(agentID uint64, seat store.SiteSeat) error {
-	if _, _, err := s.authorize(authz.Settings, seat.SiteID); err != nil {
+	if _, err := s.seatAgent(agentID, seat.SiteID, func(a *store.Agent) bool { return !a.Serves(seat.SiteID) }); err != nil {
 		return err
 	}
 	seat, err := cleanSeat(seat)
 	if err != nil {
 		return err
-	}
-	target, err := s.d.Agent(agentID)
-	if err != nil {
-		return ErrNoAgent
-	}
-	if !target.Serves(seat.SiteID) {
-		if _, _, err := s.authorize(authz.Agents, seat.SiteID); err != nil {
-			return err
-		}
 	}
 	err = s.d.db.Update(func(tx *store.Tx) error {
 		if _, err := tx.Site(seat.SiteID); err != nil {
@@ -128,12 +154,10 @@ func (s *AgentSession) SetSeat(agentID uint64, seat store.SiteSeat) error {
 	return nil
 }
 
-// RemoveSeat takes an agent off a site: they no longer receive its visitors.
+// RemoveSeat takes an agent off a site: they no longer receive its visitors. Only an admin
+// who manages the agent may (seatAgent).
 func (s *AgentSession) RemoveSeat(agentID, siteID uint64) error {
-	if _, _, err := s.authorize(authz.Settings, siteID); err != nil {
-		return err
-	}
-	if _, _, err := s.authorize(authz.Agents, siteID); err != nil {
+	if _, err := s.seatAgent(agentID, siteID, func(*store.Agent) bool { return true }); err != nil {
 		return err
 	}
 	err := s.d.db.Update(func(tx *store.Tx) error {

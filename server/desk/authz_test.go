@@ -231,7 +231,7 @@ func adminActions() []action {
 		}, perSite},
 		{"seat assign", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
 			return s.SetSeat(f.agent("agent"), store.SiteSeat{SiteID: site, AutoAssign: true, MaxChats: 4})
-		}, perSite},
+		}, allSites}, // an agent of no site is managed only by admins of every site
 		{"seat remove", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
 			return s.RemoveSeat(f.agent("agent", site), site)
 		}, perSite},
@@ -465,5 +465,69 @@ func waitEvent(ch <-chan hub.Event, ok func(hub.Event) bool) bool {
 		default:
 			return false
 		}
+	}
+}
+
+// TestSeatRefusals: distribution seats follow the rules of every other agent action. An
+// admin of their own site (设置中心 and 客服管理 there) neither tunes a super admin's seat
+// on that site, nor takes one off it or onto it, nor takes in an agent of another site; an
+// app admin does not touch a super admin's seat either. What they manage they change.
+func TestSeatRefusals(t *testing.T) {
+	f := newAdminFixture(t)
+	custom := f.desk.CommandSession(f.agent("custom", f.own))
+	app := f.desk.CommandSession(f.agent("app", f.own))
+	superHere := f.agent("super", f.own)
+	superNowhere := f.agent("super")
+	theirs := f.agent("agent", f.other)
+	shared := f.agent("agent", f.own, f.other)
+	mine := f.agent("agent", f.own)
+
+	seatOf := func(id, site uint64) *store.SiteSeat {
+		t.Helper()
+		a, err := f.desk.Agent(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range a.Sites {
+			if a.Sites[i].SiteID == site {
+				return &a.Sites[i]
+			}
+		}
+		return nil
+	}
+	refused := func(name string, err error) {
+		t.Helper()
+		if !errors.Is(err, desk.ErrForbidden) {
+			t.Errorf("%s: got %v, want ErrForbidden", name, err)
+		}
+	}
+	quiet := store.SiteSeat{SiteID: f.own, AutoAssign: false, MaxChats: 1}
+	refused("site admin turns off a super admin's auto-assign", custom.SetSeat(superHere, quiet))
+	refused("site admin takes a super admin off the site", custom.RemoveSeat(superHere, f.own))
+	refused("site admin assigns a super admin to the site", custom.SetSeat(superNowhere, quiet))
+	refused("site admin takes in another site's agent", custom.SetSeat(theirs, quiet))
+	refused("site admin takes a shared agent off the site", custom.RemoveSeat(shared, f.own))
+	refused("site admin changes a seat on another site", custom.SetSeat(shared, store.SiteSeat{SiteID: f.other, MaxChats: 1}))
+	refused("app admin lowers a super admin's maximum", app.SetSeat(superHere, quiet))
+	refused("app admin takes a super admin off the site", app.RemoveSeat(superHere, f.own))
+	if s := seatOf(superHere, f.own); s == nil || !s.AutoAssign || s.MaxChats != 3 {
+		t.Errorf("the super admin's seat changed: %+v", s)
+	}
+	if seatOf(superNowhere, f.own) != nil || seatOf(theirs, f.own) != nil || seatOf(shared, f.own) == nil {
+		t.Error("a refused assignment or removal was stored")
+	}
+
+	// What the site admin manages, or a seat on their site of someone no stronger, they change.
+	if err := custom.SetSeat(shared, store.SiteSeat{SiteID: f.own, AutoAssign: true, Regions: []string{"华南"}, MaxChats: 8}); err != nil {
+		t.Errorf("site admin tunes a shared agent's seat on the site: %v", err)
+	}
+	if s := seatOf(shared, f.own); s == nil || s.MaxChats != 8 || len(s.Regions) != 1 {
+		t.Errorf("the shared agent's seat: %+v", s)
+	}
+	if err := custom.RemoveSeat(mine, f.own); err != nil {
+		t.Errorf("site admin takes their own agent off the site: %v", err)
+	}
+	if err := f.desk.CommandSession(superHere).SetSeat(theirs, quiet); err != nil {
+		t.Errorf("super admin assigns another site's agent: %v", err)
 	}
 }
