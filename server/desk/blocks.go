@@ -256,7 +256,7 @@ func (d *Desk) turnAway(b *store.Block, agentID uint64) {
 			continue
 		}
 		if c := d.hub.VisitorConv(v.ID); c != nil {
-			if err := d.endConv(c.ID, store.FromSystem, agentID); err != nil && !errors.Is(err, ErrNoConv) {
+			if err := d.endConvWith(c.ID, store.FromSystem, agentID, EndedBlocked); err != nil && !errors.Is(err, ErrNoConv) {
 				d.log.Warn("end a blocked visitor's chat", "conv", c.ID, "err", err)
 			}
 		}
@@ -276,8 +276,9 @@ func (d *Desk) evict(visitorID uint64) {
 	}
 }
 
-// Unblock lifts a block early (解除屏蔽) on a site the agent works on. Lifting a block that
-// has already been lifted or has expired changes nothing.
+// Unblock lifts a block early (解除屏蔽). Any agent of a site may block its visitors, but the
+// blacklist itself is kept by the site's admins: lifting needs 设置中心 on the block's site
+// (SPEC §6, §8). Lifting a block that has already been lifted or has expired changes nothing.
 func (s *AgentSession) Unblock(blockID uint64) error {
 	d := s.d
 	var b *store.Block
@@ -292,7 +293,7 @@ func (s *AgentSession) Unblock(blockID uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := s.can(authz.Workbench, b.SiteID); err != nil {
+	if err := s.can(authz.Settings, b.SiteID); err != nil {
 		return err
 	}
 	r, err := d.records()
@@ -318,6 +319,10 @@ func (s *AgentSession) Unblock(blockID uint64) error {
 	d.log.Info("block lifted", "block", blockID, "site", b.SiteID, "by", s.AgentID)
 	return nil
 }
+
+// MayUnblock reports whether the agent may lift the blocks of a site; the blocks screen uses
+// it to offer lifting, and Unblock checks again.
+func (s *AgentSession) MayUnblock(siteID uint64) bool { return s.can(authz.Settings, siteID) == nil }
 
 // Blocks lists a site's blocks, newest first: only those in force with activeOnly, else
 // every block ever made, lifted and expired ones included.

@@ -223,6 +223,14 @@ func TestBlockByVisitor(t *testing.T) {
 	if conv.State != store.ConvEnded || conv.EndedBy != string(store.FromSystem) {
 		t.Fatalf("the blocked visitor's chat: %+v", conv)
 	}
+	// The transcript's closing line says the chat ended because the agent blocked the visitor.
+	msgs, _, err := f.admin.Transcript(c.ID, 0, 100)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("transcript: %v %v", msgs, err)
+	}
+	if last := msgs[len(msgs)-1]; last.Event != desk.EventEnded || last.Text != desk.EndedBlocked || last.From != store.FromSystem || last.Name != "管理员" {
+		t.Fatalf("closing line %+v", last)
+	}
 	// The sockets close later; that changes nothing.
 	vs.Close()
 	second.Close()
@@ -356,7 +364,8 @@ func TestUnblockAndRestart(t *testing.T) {
 	}
 }
 
-// TestBlockPermissionPerSite: an agent blocks, lists and lifts on the sites they serve only.
+// TestBlockPermissionPerSite: an agent blocks and lists on the sites they serve only, and
+// lifts nowhere.
 func TestBlockPermissionPerSite(t *testing.T) {
 	f := newRecFixture(t)
 	agent := f.session("xiaoyang")
@@ -385,7 +394,17 @@ func TestBlockPermissionPerSite(t *testing.T) {
 	if list, err := agent.Blocks(1, true); err != nil || len(list) != 1 || list[0].ID != b.ID {
 		t.Fatalf("own site's blocks: %+v %v", list, err)
 	}
-	if err := agent.Unblock(b.ID); err != nil {
+	// Lifting is for the site's admins (设置中心): an ordinary agent may block, not lift.
+	if agent.MayUnblock(1) || !f.admin.MayUnblock(1) {
+		t.Fatalf("MayUnblock: agent %v, admin %v", agent.MayUnblock(1), f.admin.MayUnblock(1))
+	}
+	if err := agent.Unblock(b.ID); !errors.Is(err, desk.ErrForbidden) {
+		t.Fatalf("an ordinary agent lifts a block: %v", err)
+	}
+	if list, _ := agent.Blocks(1, true); len(list) != 1 {
+		t.Fatal("a refused lift lifted the block")
+	}
+	if err := f.admin.Unblock(b.ID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"kefu/server/hub"
+	"kefu/server/plain"
 	"kefu/store"
 )
 
@@ -15,6 +16,10 @@ const (
 	EventEnded       = "ended"       // the chat ended; Text says by whom
 	EventTransferred = "transferred" // transferred to Name
 )
+
+// EndedBlocked is the Text of the EventEnded line of a chat the system ended because the
+// agent Name blocked the visitor (屏蔽); other closing lines say which party ended the chat.
+const EndedBlocked = "blocked"
 
 func convView(c *store.Conversation) *hub.ConvView {
 	return &hub.ConvView{
@@ -154,6 +159,12 @@ func (d *Desk) assignLocked(c *hub.ConvView, agentID uint64) (*hub.ConvView, err
 
 // endConv ends a conversation; by says who ended it.
 func (d *Desk) endConv(convID uint64, by store.Party, agentID uint64) error {
+	return d.endConvWith(convID, by, agentID, string(by))
+}
+
+// endConvWith ends a conversation with a closing line whose Text is why (the party who ended
+// it, or EndedBlocked).
+func (d *Desk) endConvWith(convID uint64, by store.Party, agentID uint64, why string) error {
 	d.lifecycle.Lock()
 	defer d.lifecycle.Unlock()
 	c := d.hub.Conv(convID)
@@ -174,7 +185,7 @@ func (d *Desk) endConv(convID uint64, by store.Party, agentID uint64) error {
 		if err := tx.PutConv(conv); err != nil {
 			return err
 		}
-		m := store.Message{ConvID: convID, From: store.FromSystem, Event: EventEnded, Text: string(by), AgentID: agentID, At: now}
+		m := store.Message{ConvID: convID, From: store.FromSystem, Event: EventEnded, Text: why, AgentID: agentID, At: now}
 		if agentID != 0 {
 			m.Name = d.agentName(agentID)
 		}
@@ -383,7 +394,7 @@ func (d *Desk) agentCard(id uint64) *AgentCard {
 	if err != nil {
 		return nil
 	}
-	return &AgentCard{Name: a.DisplayName(), WorkNo: a.WorkNo}
+	return &AgentCard{Name: plain.Line(a.DisplayName()), WorkNo: plain.Line(a.WorkNo), QQ: plain.Line(a.QQ), WeChat: plain.Line(a.WeChat)}
 }
 
 // AgentCard returns what a visitor sees of an agent.
