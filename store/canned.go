@@ -12,18 +12,22 @@ import (
 // CannedReply is a canned response 常用语: a text an agent inserts into the chat input instead
 // of typing it again. A public one belongs to a site (SiteID set, AgentID 0) and is kept by its
 // admins; a personal one belongs to an agent (AgentID set, SiteID 0) and serves them on every
-// site. Both sit in groups (分组) and are ordered within their group by Order.
+// site. Both sit in groups (分组): the groups of a scope are ordered by GroupOrder, which
+// every reply of a group shares, and the replies within their group by Order.
 type CannedReply struct {
-	ID       uint64    `json:"id"`
-	SiteID   uint64    `json:"site,omitempty"`
-	AgentID  uint64    `json:"agent,omitempty"`
-	Group    string    `json:"group,omitempty"` // "" is the default group
-	Order    int       `json:"order"`
-	Title    string    `json:"title,omitempty"`
-	Text     string    `json:"text"`
-	Shortcut string    `json:"shortcut,omitempty"` // "price", typed as "/price"; unique in its scope
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
+	ID      uint64 `json:"id"`
+	SiteID  uint64 `json:"site,omitempty"`
+	AgentID uint64 `json:"agent,omitempty"`
+	Group   string `json:"group,omitempty"` // "" is the default group
+	// GroupOrder is the group's place among the scope's groups (1, 2, …). Replies stored
+	// before groups could be ordered have 0 and sort first, by group name.
+	GroupOrder int       `json:"group_order,omitempty"`
+	Order      int       `json:"order"`
+	Title      string    `json:"title,omitempty"`
+	Text       string    `json:"text"`
+	Shortcut   string    `json:"shortcut,omitempty"` // "price", typed as "/price"; unique in its scope
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
 }
 
 // Limits of canned replies, in characters (runes).
@@ -95,12 +99,12 @@ func (t *Tx) CannedReply(id uint64) (*CannedReply, error) {
 	return &c, nil
 }
 
-// SiteCanned returns a site's public canned replies by group, then order.
+// SiteCanned returns a site's public canned replies in display order (SortCanned).
 func (t *Tx) SiteCanned(siteID uint64) ([]CannedReply, error) {
 	return t.cannedOf(siteID, 0)
 }
 
-// AgentCanned returns an agent's personal canned replies by group, then order.
+// AgentCanned returns an agent's personal canned replies in display order (SortCanned).
 func (t *Tx) AgentCanned(agentID uint64) ([]CannedReply, error) {
 	return t.cannedOf(0, agentID)
 }
@@ -122,11 +126,14 @@ func (t *Tx) cannedOf(siteID, agentID uint64) ([]CannedReply, error) {
 	return out, err
 }
 
-// SortCanned puts replies of one scope in their display order: by group, then Order, then
-// id (the default group "" first).
+// SortCanned puts replies of one scope in their display order: by the group's place
+// (GroupOrder, then the group's name), then Order, then id.
 func SortCanned(list []CannedReply) {
 	sort.SliceStable(list, func(i, j int) bool {
 		a, b := &list[i], &list[j]
+		if a.GroupOrder != b.GroupOrder {
+			return a.GroupOrder < b.GroupOrder
+		}
 		if a.Group != b.Group {
 			return a.Group < b.Group
 		}
@@ -148,7 +155,8 @@ func (t *Tx) CreateCanned(c *CannedReply) error {
 }
 
 // AddCanned stores new canned replies of one scope, each at the end of its group in the
-// order given, and sets their IDs, Orders and times. A shortcut already used in the scope (or
+// order given (a new group after the scope's last), and sets their IDs, Orders, GroupOrders
+// and times. A shortcut already used in the scope (or
 // twice in list) is ErrExists, more than MaxCannedPerScope is ErrCannedFull. On an error the
 // caller's transaction must fail, and nothing of list is kept.
 func (t *Tx) AddCanned(list []CannedReply) error {
@@ -165,6 +173,7 @@ func (t *Tx) AddCanned(list []CannedReply) error {
 	}
 	shortcuts := map[string]bool{}
 	next := map[string]int{} // group → next order
+	groups := groupPlacesOf(existing)
 	for _, c := range existing {
 		if c.Shortcut != "" {
 			shortcuts[c.Shortcut] = true
@@ -194,6 +203,7 @@ func (t *Tx) AddCanned(list []CannedReply) error {
 		c.ID = id
 		c.Order = max(next[c.Group], 1)
 		next[c.Group] = c.Order + 1
+		c.GroupOrder = groups.place(c.Group)
 		c.Created, c.Updated = now, now
 		if err := putJSON(b, u64(id), c); err != nil {
 			return err
@@ -203,7 +213,8 @@ func (t *Tx) AddCanned(list []CannedReply) error {
 }
 
 // PutCanned saves an existing canned reply. Its owner never changes; a reply moved to another
-// group goes to that group's end; its shortcut must stay unique in its scope.
+// group goes to that group's end (a new group after the scope's last); its shortcut must stay
+// unique in its scope. GroupOrder is the store's: MoveCannedGroup changes it.
 func (t *Tx) PutCanned(c *CannedReply) error {
 	old, err := t.CannedReply(c.ID)
 	if err != nil {
@@ -220,10 +231,12 @@ func (t *Tx) PutCanned(c *CannedReply) error {
 		return err
 	}
 	next := 1
+	var others []CannedReply
 	for _, o := range scope {
 		if o.ID == c.ID {
 			continue
 		}
+		others = append(others, o)
 		if c.Shortcut != "" && o.Shortcut == c.Shortcut {
 			return fmt.Errorf("canned shortcut %q: %w", c.Shortcut, ErrExists)
 		}
@@ -233,6 +246,9 @@ func (t *Tx) PutCanned(c *CannedReply) error {
 	}
 	if c.Group != old.Group {
 		c.Order = next
+		c.GroupOrder = groupPlacesOf(others).place(c.Group)
+	} else {
+		c.GroupOrder = old.GroupOrder
 	}
 	c.Created = old.Created
 	c.Updated = t.Now()
@@ -287,4 +303,88 @@ func (t *Tx) MoveCanned(id uint64, delta int) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// groupPlaces is the place of each group of a scope, for adding replies to it.
+type groupPlaces map[string]int
+
+// groupPlaces reads the groups' places from a scope's replies. Two groups may share a place
+// (0, from before groups were ordered); a new group goes after all of them.
+func groupPlacesOf(list []CannedReply) groupPlaces {
+	g := groupPlaces{}
+	for _, c := range list {
+		if p, ok := g[c.Group]; !ok || c.GroupOrder > p {
+			g[c.Group] = c.GroupOrder
+		}
+	}
+	return g
+}
+
+// place is a group's place, giving a group not seen yet the place after the last.
+func (g groupPlaces) place(group string) int {
+	if p, ok := g[group]; ok {
+		return p
+	}
+	last := 0
+	for _, p := range g {
+		last = max(last, p)
+	}
+	g[group] = last + 1
+	return last + 1
+}
+
+// CannedGroups are the names of a scope's groups in display order.
+func CannedGroups(sorted []CannedReply) []string {
+	var out []string
+	for i, c := range sorted {
+		if i == 0 || sorted[i-1].Group != c.Group {
+			out = append(out, c.Group)
+		}
+	}
+	return out
+}
+
+// MoveCannedGroup moves a group of a scope (a site's public replies, or an agent's personal
+// ones) delta places among the scope's groups (negative: up), stopping at the ends, and
+// renumbers every group 1..n. It reports whether anything changed; a group with no reply is
+// ErrNotFound.
+func (t *Tx) MoveCannedGroup(siteID, agentID uint64, group string, delta int) (bool, error) {
+	if (siteID == 0) == (agentID == 0) {
+		return false, &CannedInvalidError{Field: "scope"}
+	}
+	scope, err := t.cannedOf(siteID, agentID)
+	if err != nil {
+		return false, err
+	}
+	names := CannedGroups(scope)
+	from := -1
+	for i, n := range names {
+		if n == group {
+			from = i
+		}
+	}
+	if from < 0 {
+		return false, fmt.Errorf("canned group %q: %w", group, ErrNotFound)
+	}
+	to := min(max(from+delta, 0), len(names)-1)
+	moved := to != from
+	names = append(names[:from], names[from+1:]...)
+	names = append(names[:to], append([]string{group}, names[to:]...)...)
+	place := map[string]int{}
+	for i, n := range names {
+		place[n] = i + 1
+	}
+	b := t.tx.Bucket(bCanned)
+	for i := range scope {
+		c := &scope[i]
+		if c.GroupOrder == place[c.Group] {
+			continue
+		}
+		c.GroupOrder = place[c.Group]
+		if err := putJSON(b, u64(c.ID), c); err != nil {
+			return false, err
+		}
+		moved = true // the places were numbered anew
+	}
+	return moved, nil
 }

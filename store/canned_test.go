@@ -136,7 +136,8 @@ func TestCannedOrder(t *testing.T) {
 		db.View(func(tx *Tx) error { out, err = tx.SiteCanned(1); return err })
 		return out
 	}
-	if got, want := titles(get()), "/问候 售前/价格 售前/试用 售后/退款 售后/发票"; got != want {
+	// Groups come in the order they were first used, replies in the order added.
+	if got, want := titles(get()), "售后/退款 售后/发票 /问候 售前/价格 售前/试用"; got != want {
 		t.Fatalf("order %q, want %q", got, want)
 	}
 	// Move 发票 up past 退款; moving the first up again changes nothing.
@@ -153,17 +154,56 @@ func TestCannedOrder(t *testing.T) {
 	if move(list[3].ID, -5) {
 		t.Fatal("the first of a group moved up")
 	}
-	if got, want := titles(get()), "/问候 售前/价格 售前/试用 售后/发票 售后/退款"; got != want {
+	if got, want := titles(get()), "售后/发票 售后/退款 /问候 售前/价格 售前/试用"; got != want {
 		t.Fatalf("after move %q, want %q", got, want)
 	}
 	// A reply moved to another group goes to its end.
-	c := get()[0]
+	c := get()[2]
 	c.Group = "售前"
 	if err := db.Update(func(tx *Tx) error { return tx.PutCanned(&c) }); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := titles(get()), "售前/价格 售前/试用 售前/问候 售后/发票 售后/退款"; got != want {
+	if got, want := titles(get()), "售后/发票 售后/退款 售前/价格 售前/试用 售前/问候"; got != want {
 		t.Fatalf("after regroup %q, want %q", got, want)
+	}
+	// Groups move as a whole, and stop at the ends.
+	moveGroup := func(group string, delta int) bool {
+		var moved bool
+		if err := db.Update(func(tx *Tx) error { moved, err = tx.MoveCannedGroup(1, 0, group, delta); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return moved
+	}
+	if !moveGroup("售前", -1) {
+		t.Fatal("售前 did not move up")
+	}
+	if moveGroup("售前", -1) {
+		t.Fatal("the first group moved up")
+	}
+	if got, want := titles(get()), "售前/价格 售前/试用 售前/问候 售后/发票 售后/退款"; got != want {
+		t.Fatalf("after moving the group %q, want %q", got, want)
+	}
+	// A new group, by a new reply or a reply moved into it, goes after the others; the
+	// groups keep their places when replies come and go.
+	err = db.Update(func(tx *Tx) error {
+		return tx.CreateCanned(&CannedReply{SiteID: 1, Group: "其他", Title: "再见", Text: "t"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := get()[1]
+	x.Group = "新组"
+	if err := db.Update(func(tx *Tx) error { return tx.PutCanned(&x) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := titles(get()), "售前/价格 售前/问候 售后/发票 售后/退款 其他/再见 新组/试用"; got != want {
+		t.Fatalf("after new groups %q, want %q", got, want)
+	}
+	if err := db.Update(func(tx *Tx) error { _, err := tx.MoveCannedGroup(1, 0, "没有这个组", 1); return err }); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("moving a group that does not exist: %v", err)
+	}
+	if err := db.Update(func(tx *Tx) error { _, err := tx.MoveCannedGroup(1, 9, "售前", 1); return err }); err == nil {
+		t.Fatal("a group of two scopes moved")
 	}
 	db.View(func(tx *Tx) error {
 		mine, _ := tx.AgentCanned(9)
@@ -177,6 +217,48 @@ func TestCannedOrder(t *testing.T) {
 	}
 	if err := db.Update(func(tx *Tx) error { return tx.DeleteCanned(list[0].ID) }); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("delete twice: %v", err)
+	}
+}
+
+// TestCannedGroupsFromBefore: replies stored before groups had places (GroupOrder 0) sort by
+// group name, before groups placed since; moving a group gives every group its place.
+func TestCannedGroupsFromBefore(t *testing.T) {
+	db, _ := openTest(t)
+	err := db.Update(func(tx *Tx) error {
+		b := tx.tx.Bucket(bCanned)
+		for i, c := range []CannedReply{{Group: "售后", Title: "退款"}, {Group: "售前", Title: "价格"}, {Group: "售后", Title: "发票"}} {
+			c.ID, c.SiteID, c.Text, c.Order = uint64(i+1), 1, "t", i+1
+			if _, err := nextID(b); err != nil {
+				return err
+			}
+			if err := putJSON(b, u64(c.ID), &c); err != nil {
+				return err
+			}
+		}
+		return tx.CreateCanned(&CannedReply{SiteID: 1, Group: "问候", Title: "您好", Text: "t"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() string {
+		var s []string
+		db.View(func(tx *Tx) error {
+			list, err := tx.SiteCanned(1)
+			for _, c := range list {
+				s = append(s, c.Group+"/"+c.Title)
+			}
+			return err
+		})
+		return strings.Join(s, " ")
+	}
+	if got, want := get(), "售前/价格 售后/退款 售后/发票 问候/您好"; got != want {
+		t.Fatalf("old groups %q, want %q", got, want)
+	}
+	if err := db.Update(func(tx *Tx) error { _, err := tx.MoveCannedGroup(1, 0, "问候", -2); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := get(), "问候/您好 售前/价格 售后/退款 售后/发票"; got != want {
+		t.Fatalf("after the move %q, want %q", got, want)
 	}
 }
 

@@ -262,6 +262,22 @@ func (s *AgentSession) MoveCanned(id uint64, delta int) error {
 	})
 }
 
+// MoveCannedGroup moves a group of replies delta places among its scope's groups (上移 -1,
+// 下移 +1): the agent's personal groups, or the site's public ones for whoever maintains them.
+func (s *AgentSession) MoveCannedGroup(siteID uint64, personal bool, group string, delta int) error {
+	return s.d.db.Update(func(tx *store.Tx) error {
+		if err := s.mayEditCanned(tx, siteID, personal); err != nil {
+			return err
+		}
+		site, agent := siteID, uint64(0)
+		if personal {
+			site, agent = 0, s.AgentID
+		}
+		_, err := tx.MoveCannedGroup(site, agent, strings.TrimSpace(plain.Line(group)), delta)
+		return cannedErr(err, "")
+	})
+}
+
 // CSVProblem is one bad row of an imported file; Line 0 is the file as a whole.
 type CSVProblem struct {
 	Line int

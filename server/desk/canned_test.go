@@ -242,6 +242,34 @@ func TestCannedMove(t *testing.T) {
 	if got := cannedTitles(list); got != "三,二,一,四" {
 		t.Fatalf("after moves: %q", got)
 	}
+	// Whole groups move too, and the order is kept in the store.
+	if err := f.admin.MoveCannedGroup(f.site, false, "售后", -1); err != nil {
+		t.Fatal(err)
+	}
+	list, _ = f.admin.CannedReplies(f.site)
+	if got := cannedTitles(list); got != "四,三,二,一" {
+		t.Fatalf("after moving 售后 up: %q", got)
+	}
+	if err := f.admin.MoveCannedGroup(f.site, false, "没有的组", 1); !errors.Is(err, desk.ErrNoCanned) {
+		t.Fatalf("moving a group that does not exist: %v", err)
+	}
+	// An agent's personal groups are theirs alone.
+	agent := f.xiao
+	for _, g := range []string{"问候", "结束语"} {
+		if _, err := agent.CreateCanned(0, true, desk.CannedInput{Group: g, Text: g + "：您好"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := agent.MoveCannedGroup(0, true, "结束语", -1); err != nil {
+		t.Fatal(err)
+	}
+	mine, _ := agent.CannedReplies(0)
+	if len(mine) != 2 || mine[0].Group != "结束语" {
+		t.Fatalf("personal groups after the move: %+v", mine)
+	}
+	if err := agent.MoveCannedGroup(f.site, false, "售后", 1); !errors.Is(err, desk.ErrForbidden) {
+		t.Fatalf("an agent orders public groups: %v", err)
+	}
 }
 
 func TestCannedImportCSV(t *testing.T) {
@@ -303,11 +331,12 @@ func TestCannedImportCSV(t *testing.T) {
 		}
 	}
 	list, _ := f.admin.CannedReplies(f.site)
-	if got := cannedTitles(list); got != "确认,发票,问候,价格,退款" {
+	// Personal first, then public; groups in the order the files first used them.
+	if got := cannedTitles(list); got != "发票,确认,价格,问候,退款" {
 		t.Fatalf("after imports: %q", got)
 	}
-	if list[3].Text != "企业版每年 3980 元，\n含 10 个座席。" || list[1].Shortcut != "fapiao" || list[1].AgentID == 0 {
-		t.Fatalf("imported %+v / %+v", list[3], list[1])
+	if list[2].Text != "企业版每年 3980 元，\n含 10 个座席。" || list[0].Shortcut != "fapiao" || list[0].AgentID == 0 {
+		t.Fatalf("imported %+v / %+v", list[2], list[0])
 	}
 	// Importing the same file again clashes on every shortcut.
 	if _, err := f.admin.ImportCannedCSV(f.site, false, strings.NewReader(good)); err == nil || !strings.Contains(explain(err), "第 2 行") {
