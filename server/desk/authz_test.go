@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
+	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
@@ -529,5 +531,281 @@ func TestSeatRefusals(t *testing.T) {
 	}
 	if err := f.desk.CommandSession(superHere).SetSeat(theirs, quiet); err != nil {
 		t.Errorf("super admin assigns another site's agent: %v", err)
+	}
+}
+
+// workbench: what the workbench may do is scoped like the role's 工作台 — super and app
+// admins everywhere, agents and the custom role on the sites they serve.
+var workbench = map[string][2]bool{"super": {true, true}, "app": {true, true}, "agent": {true, false}, "custom": {true, false}}
+
+// liveAction is one workbench action taken by an agent at the workbench (status 忙碌, so
+// the distribution gives them nothing by itself) on a site, their own or another.
+type liveAction struct {
+	name    string
+	run     func(f *adminFixture, s *desk.AgentSession, site uint64) error
+	allowed map[string][2]bool
+}
+
+// servedChat gives the session's agent an open chat with a new visitor of the site. An agent
+// who may not work on the site gets it as if they had served the site when the chat started
+// and were taken off it since: the actions on the chat must then be refused.
+func (f *adminFixture) servedChat(s *desk.AgentSession, site uint64) *hub.ConvView {
+	f.t.Helper()
+	vs := f.visitorOn(site, ipGuangdong)
+	a, err := f.desk.Agent(s.AgentID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	sites := a.Sites
+	setSites := func(seats []store.SiteSeat) {
+		if err := f.db.Update(func(tx *store.Tx) error {
+			x, err := tx.Agent(s.AgentID)
+			if err != nil {
+				return err
+			}
+			x.Sites = seats
+			return tx.PutAgent(x)
+		}); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+	if !a.Serves(site) {
+		setSites(append(append([]store.SiteSeat(nil), sites...), store.SiteSeat{SiteID: site, MaxChats: 3}))
+		defer setSites(sites)
+	}
+	c, err := s.OpenChat(vs.ID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return c
+}
+
+// superOf is a super admin serving nobody in particular, for setting up what an action acts on.
+func (f *adminFixture) superOf() *desk.AgentSession {
+	f.t.Helper()
+	return f.desk.CommandSession(f.agent("super"))
+}
+
+// commonFile puts a common file on the site.
+func (f *adminFixture) commonFile(site uint64) store.CommonFile {
+	f.t.Helper()
+	fa := f.desk.FileAccess(f.superOf().AgentID)
+	u, err := fa.NewUpload(site)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	u.Write(samplePDF)
+	cf, err := fa.PutCommonFile(site, "价目表", fmt.Sprintf("价目表%d.pdf", f.n), u)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return cf
+}
+
+// publicReply stores a public canned reply of the site.
+func (f *adminFixture) publicReply(site uint64) store.CannedReply {
+	f.t.Helper()
+	c, err := f.superOf().CreateCanned(site, false, desk.CannedInput{Group: "售前", Title: "价格", Text: "企业版每年 3980 元。"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return c
+}
+
+func liveActions() []liveAction {
+	return []liveAction{
+		{"open chat", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.OpenChat(f.visitorOn(site, ipBeijing).ID)
+			return err
+		}, workbench},
+		{"accept", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			c, err := f.visitorOn(site, ipBeijing).RequestChat()
+			if err != nil || c.State != store.ConvWaiting {
+				f.t.Fatalf("request: %+v %v", c, err)
+			}
+			_, err = s.Accept(c.ID)
+			return err
+		}, workbench},
+		{"send", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.Send(f.servedChat(s, site).ID, "", "您好，请问有什么可以帮您？")
+			return err
+		}, workbench},
+		{"end", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			return s.End(f.servedChat(s, site).ID)
+		}, workbench},
+		{"invite", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			return s.Invite(f.visitorOn(site, ipShanghai).ID)
+		}, workbench},
+		{"transcript", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			c, err := f.superOf().OpenChat(f.visitorOn(site, ipBeijing).ID)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			_, _, err = s.Transcript(c.ID, 0, 50)
+			return err
+		}, workbench},
+		{"transfer", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			c := f.servedChat(s, site)
+			to := f.online(f.agent("super"))
+			to.SetStatus(hub.StatusBusy)
+			_, err := s.Transfer(c.ID, to.AgentID, "这位客户要开发票")
+			return err
+		}, workbench},
+		{"visitor detail", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.Visitor(f.visitorOn(site, ipBeijing).ID, 10)
+			return err
+		}, workbench},
+		{"save card", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			return s.SaveCard(f.visitorOn(site, ipBeijing).ID, store.Card{Name: "王小明", Phone: "13800138000", Company: "天助网"})
+		}, workbench},
+		{"block", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.Block(f.visitorOn(site, ipBeijing).ID, false, "发广告", time.Hour)
+			return err
+		}, workbench},
+		{"block list", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.Blocks(site, false)
+			return err
+		}, workbench},
+		// The blacklist is the site admins' to keep (设置中心): agents block, admins lift.
+		{"block lift", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			b, err := f.superOf().Block(f.visitorOn(site, ipShanghai).ID, false, "误封", 0)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			return s.Unblock(b.ID)
+		}, perSite},
+		{"leave messages", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.LeaveMessages(site, nil)
+			return err
+		}, workbench},
+		{"leave message processed", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			f.n++
+			m, err := f.visitorOn(site, ipBeijing).Leave(fmt.Sprint("leave-", f.n), desk.LeaveForm{Name: "李四", Phone: "13900000000", Text: "请回电"})
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			_, err = s.MarkProcessed(m.ID, true)
+			return err
+		}, workbench},
+		{"canned read", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.CannedReplies(site)
+			return err
+		}, workbench},
+		{"canned export", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			return s.ExportCannedCSV(site, false, io.Discard)
+		}, workbench},
+		{"canned personal", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			c, err := s.CreateCanned(site, true, desk.CannedInput{Group: "问候", Text: "您好！"})
+			if err != nil {
+				return err
+			}
+			if _, err := s.UpdateCanned(c.ID, desk.CannedInput{Group: "问候", Text: "您好，欢迎光临！"}); err != nil {
+				return err
+			}
+			return s.DeleteCanned(c.ID)
+		}, anyone},
+		{"canned public add", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.CreateCanned(site, false, desk.CannedInput{Group: "售后", Title: "退款", Text: "七天无理由退款。"})
+			return err
+		}, perSite},
+		{"canned public edit", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.UpdateCanned(f.publicReply(site).ID, desk.CannedInput{Group: "售前", Title: "价格", Text: "企业版每年 4980 元。"})
+			return err
+		}, perSite},
+		{"canned public move", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			f.publicReply(site)
+			return s.MoveCanned(f.publicReply(site).ID, -1)
+		}, perSite},
+		{"canned public group order", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			f.publicReply(site)
+			return s.MoveCannedGroup(site, false, "售前", 1)
+		}, perSite},
+		{"canned public delete", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			return s.DeleteCanned(f.publicReply(site).ID)
+		}, perSite},
+		{"canned public import", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			_, err := s.ImportCannedCSV(site, false, strings.NewReader("分组,标题,内容\n售前,发票,可以开增值税专用发票。\n"))
+			return err
+		}, perSite},
+		{"common files read", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			f.commonFile(site)
+			_, err := s.CommonFiles(site)
+			return err
+		}, workbench},
+		{"common file send", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			cf := f.commonFile(site)
+			_, err := s.SendCommonFile(f.servedChat(s, site).ID, cf.ID, "")
+			return err
+		}, workbench},
+		{"common file upload", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			u, err := f.desk.FileAccess(s.AgentID).NewUpload(site)
+			if err != nil {
+				return err
+			}
+			u.Write(samplePDF)
+			_, err = f.desk.FileAccess(s.AgentID).PutCommonFile(site, "合同", "合同模板.pdf", u)
+			return err
+		}, perSite},
+		{"find agent", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			a, err := f.desk.Agent(f.agent("agent", site))
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			_, err = s.FindAgent(a.Account)
+			return err
+		}, everywhere},
+		{"find oneself", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			a, err := f.desk.Agent(s.AgentID)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			_, err = s.FindAgent(a.Account)
+			return err
+		}, anyone},
+		{"agent enable", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			id := f.agent("agent", site)
+			if err := f.superOf().SetAgentDisabled(id, true); err != nil {
+				f.t.Fatal(err)
+			}
+			return s.SetAgentDisabled(id, false)
+		}, perSite},
+		{"site enable", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
+			super := f.superOf()
+			if err := super.SetSiteDisabled(site, true); err != nil {
+				f.t.Fatal(err)
+			}
+			defer super.SetSiteDisabled(site, false)
+			return s.SetSiteDisabled(site, false)
+		}, perSite},
+	}
+}
+
+// TestWorkbenchPermissionMatrix runs every workbench action as every built-in role and a
+// custom role, at the workbench, on the agent's own site and on another site: done, or
+// refused with ErrForbidden, as the role says. (Issue 5: one table for every action.)
+func TestWorkbenchPermissionMatrix(t *testing.T) {
+	f := newAdminFixture(t)
+	for _, a := range liveActions() {
+		for _, role := range []string{"super", "app", "agent", "custom"} {
+			for i, where := range []string{"own site", "other site"} {
+				site := f.own
+				if i == 1 {
+					site = f.other
+				}
+				t.Run(a.name+"/"+role+"/"+where, func(t *testing.T) {
+					f.t = t
+					s := f.online(f.agent(role, f.own))
+					s.SetStatus(hub.StatusBusy)
+					err := a.run(f, s, site)
+					want := a.allowed[role][i]
+					switch {
+					case want && err != nil:
+						t.Fatalf("refused: %v", err)
+					case !want && !errors.Is(err, desk.ErrForbidden):
+						t.Fatalf("want ErrForbidden, got %v", err)
+					}
+				})
+			}
+		}
 	}
 }
