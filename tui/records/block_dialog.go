@@ -14,7 +14,8 @@ import (
 )
 
 // BlockDoneMsg is what the block dialog emits when the block is made, or when making it
-// failed (Err): the workbench closes the dialog and says so.
+// failed (Err): the workbench closes the dialog and says so. The Block's Name is how the
+// notice names the visitor: the stored name, else the name the workbench showed (访客N).
 type BlockDoneMsg struct {
 	Block *store.Block
 	Err   error
@@ -121,7 +122,7 @@ func closed() tea.Msg { return DialogClosedMsg{} }
 
 // blockCmd asks the desk to block, off the UI goroutine.
 func (d *BlockDialog) blockCmd() tea.Cmd {
-	as, id, by, dur, reason := d.ctx.Agent, d.visitorID, d.by, d.dur, d.reason
+	as, id, by, dur, reason, name := d.ctx.Agent, d.visitorID, d.by, d.dur, d.reason, d.name
 	return func() tea.Msg {
 		var b *store.Block
 		var err error
@@ -129,6 +130,9 @@ func (d *BlockDialog) blockCmd() tea.Cmd {
 			b, err = as.BlockIP(id, reason, dur)
 		} else {
 			b, err = as.Block(id, by == byBoth, reason, dur)
+		}
+		if b != nil && b.Name == "" {
+			b.Name = name // an anonymous visitor: the copy the desk returned, not the store
 		}
 		return BlockDoneMsg{Block: b, Err: err}
 	}

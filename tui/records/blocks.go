@@ -1,21 +1,25 @@
 package records
 
 import (
+	"errors"
 	"sort"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"kefu/server/desk"
 	"kefu/store"
 	"kefu/tui/cells"
 )
 
 // Blocks is the blacklist screen (屏蔽列表): the blocks of the agent's sites, newest first,
-// those in force or all of them, and lifting one after a confirmation.
+// those in force or all of them, and lifting one after a confirmation. Every agent sees the
+// list; lifting is for the site's admins (设置中心), and the screen says so to the others.
 type Blocks struct {
 	ctx     Context
 	all     bool // lifted and expired blocks too
 	items   []store.Block
+	mayLift map[uint64]bool // by site, as the desk answered at the last load
 	loaded  bool
 	loading int // sequence of the newest load, so a stale answer is ignored
 	err     error
@@ -28,9 +32,10 @@ type Blocks struct {
 
 type (
 	blocksLoadedMsg struct {
-		seq   int
-		items []store.Block
-		err   error
+		seq     int
+		items   []store.Block
+		mayLift map[uint64]bool
+		err     error
 	}
 	blockLiftedMsg struct {
 		id  uint64
@@ -50,7 +55,9 @@ func (b *Blocks) load() tea.Cmd {
 	return func() tea.Msg {
 		var out []store.Block
 		var firstErr error
+		mayLift := map[uint64]bool{}
 		for _, site := range sites {
+			mayLift[site] = as.MayUnblock(site)
 			bs, err := as.Blocks(site, !all)
 			if err != nil {
 				firstErr = err
@@ -62,7 +69,7 @@ func (b *Blocks) load() tea.Cmd {
 		if len(out) > 0 {
 			firstErr = nil // some sites are enough to show
 		}
-		return blocksLoadedMsg{seq: seq, items: out, err: firstErr}
+		return blocksLoadedMsg{seq: seq, items: out, mayLift: mayLift, err: firstErr}
 	}
 }
 
@@ -89,12 +96,16 @@ func (b *Blocks) Update(msg tea.Msg) tea.Cmd {
 		if msg.seq != b.loading {
 			return nil
 		}
-		b.loaded, b.err = true, msg.err
+		b.loaded, b.err, b.mayLift = true, msg.err, msg.mayLift
 		if msg.err == nil {
 			b.items = msg.items
 		}
 		b.list.clamp(len(b.items), max(1, b.rows))
 	case blockLiftedMsg:
+		if errors.Is(msg.err, desk.ErrForbidden) {
+			b.notice, b.failed = b.ctx.Lang.T("block.err.lift_forbidden"), true
+			return b.load() // the permission changed: the keys line follows
+		}
 		if msg.err != nil {
 			b.notice, b.failed = errText(b.ctx.Lang, msg.err), true
 			return nil
@@ -119,13 +130,19 @@ func (b *Blocks) key(k tea.KeyMsg) tea.Cmd {
 		b.notice = ""
 		return nil
 	}
+	b.notice = "" // the last answer is read once something else is done
 	if b.list.keyNav(k, len(b.items), b.rows-1) {
 		b.list.clamp(len(b.items), b.rows)
 		return nil
 	}
 	switch k.String() {
 	case "u", "delete":
-		if sel := b.selected(); sel != nil && sel.Active(b.ctx.now()) {
+		sel := b.selected()
+		switch {
+		case sel == nil || !sel.Active(b.ctx.now()):
+		case !b.mayLift[sel.SiteID]:
+			b.notice, b.failed = b.ctx.Lang.T("block.err.lift_forbidden"), true
+		default:
 			b.confirm = sel.ID
 			b.notice = ""
 		}
@@ -257,9 +274,26 @@ func (b *Blocks) footer(w int) []string {
 	case b.notice != "":
 		return []string{st.OK.Render(cells.Cut(b.notice, w))}
 	}
-	keys := l.T("block.keys_list")
+	keys, short := l.T("block.keys_list"), l.T("block.keys_short")
+	if !b.mayLiftAny() {
+		keys, short = l.T("block.keys_list_nolift"), l.T("block.keys_short_nolift")
+	}
 	if cells.Width(keys) > w {
-		keys = l.T("block.keys_short")
+		keys = short
 	}
 	return []string{st.HelpDesc.Render(cells.Cut(keys, w))}
+}
+
+// mayLiftAny reports whether the agent may lift blocks on any of their sites (before the
+// first load: yes, so the keys line does not flicker for admins).
+func (b *Blocks) mayLiftAny() bool {
+	if b.mayLift == nil {
+		return true
+	}
+	for _, ok := range b.mayLift {
+		if ok {
+			return true
+		}
+	}
+	return false
 }

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"kefu/server/desk"
 	"kefu/server/i18n"
+	"kefu/store"
 )
 
 func TestBlockDialogGolden(t *testing.T) {
@@ -100,8 +102,12 @@ func TestBlockDialogBlocks(t *testing.T) {
 	if b.VisitorID != vs.ID || b.IP != "113.99.15.142" || !b.Until.IsZero() || b.Reason != "发广告" {
 		t.Fatalf("blocked %+v", b)
 	}
-	if list, _ := f.as.Blocks(1, true); len(list) != 1 {
-		t.Fatalf("%d blocks stored", len(list))
+	// The notice names the anonymous visitor as the workbench did; the store keeps no name.
+	if b.Name != "访客1" {
+		t.Fatalf("the block's name for the notice: %q", b.Name)
+	}
+	if list, _ := f.as.Blocks(1, true); len(list) != 1 || list[0].Name != "" {
+		t.Fatalf("blocks stored: %+v", list)
 	}
 }
 
@@ -150,6 +156,129 @@ func TestBlocksLift(t *testing.T) {
 	}
 	if active, _ := f.as.Blocks(1, true); len(active) != 1 || active[0].Reason != b.items[0].Reason {
 		t.Fatalf("stored: %+v", active)
+	}
+}
+
+// agentSession puts an agent of a built-in role ("agent", "app") serving site 1 at the
+// workbench.
+func (f *fixture) agentSession(builtin string) *desk.AgentSession {
+	f.t.Helper()
+	f.n++
+	var id uint64
+	err := f.db.Update(func(tx *store.Tx) error {
+		roles, err := tx.Roles()
+		if err != nil {
+			return err
+		}
+		a := &store.Agent{Account: fmt.Sprintf("kefu%02d", f.n), Name: fmt.Sprintf("小杨%d", f.n), Seat: true,
+			Sites: []store.SiteSeat{{SiteID: 1, MaxChats: 5}}}
+		for _, r := range roles {
+			if r.Builtin == builtin {
+				a.RoleID = r.ID
+			}
+		}
+		if err := tx.CreateAgent(a); err != nil {
+			return err
+		}
+		id = a.ID
+		return nil
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	as, _, err := f.desk.StartAgentSession(id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(as.Close)
+	return as
+}
+
+// setRole gives an agent another built-in role, as an admin would meanwhile.
+func (f *fixture) setRole(agentID uint64, builtin string) {
+	f.t.Helper()
+	err := f.db.Update(func(tx *store.Tx) error {
+		a, err := tx.Agent(agentID)
+		if err != nil {
+			return err
+		}
+		roles, err := tx.Roles()
+		for _, r := range roles {
+			if r.Builtin == builtin {
+				a.RoleID = r.ID
+			}
+		}
+		if err != nil {
+			return err
+		}
+		return tx.PutAgent(a)
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// TestBlocksLiftNeedsAdmin: an ordinary agent sees the blocks but is told, on u and in the
+// keys line, that lifting is for admins; an admin whose permission goes away meanwhile is
+// refused by the desk and told the same.
+func TestBlocksLiftNeedsAdmin(t *testing.T) {
+	f := newFixture(t)
+	f.blocks()
+	ctx := f.ctx(i18n.ZH)
+	ctx.Agent = f.agentSession("agent")
+	b := NewBlocks(ctx)
+	dr := &driver{t: t, c: b}
+	dr.run(b.Init(), 0)
+	if len(b.items) != 2 {
+		t.Fatalf("%d blocks in force listed to an agent", len(b.items))
+	}
+	for _, sz := range []struct{ w, h int }{{80, 24}, {40, 20}} {
+		view := b.View(sz.w, sz.h)
+		checkFrame(t, view, sz.w, sz.h, true)
+		if strings.Contains(view, "u 解除") {
+			t.Errorf("an agent is offered lifting at %dx%d:\n%s", sz.w, sz.h, view)
+		}
+	}
+	if !strings.Contains(b.View(80, 24), "解除屏蔽请找管理员") {
+		t.Errorf("the keys line does not say who lifts:\n%s", b.View(80, 24))
+	}
+	dr.keys("u")
+	if b.Capturing() {
+		t.Fatal("an agent was asked to confirm a lift")
+	}
+	if view := b.View(80, 24); !strings.Contains(view, "解除屏蔽需要该网站的「设置中心」权限") {
+		t.Fatalf("no refusal:\n%s", view)
+	}
+	if active, _ := f.as.Blocks(1, true); len(active) != 2 {
+		t.Fatalf("%d blocks in force after a refused lift", len(active))
+	}
+
+	// An app admin may lift; then their role becomes 普通客服 before they confirm.
+	app := f.agentSession("app")
+	ctx.Agent = app
+	b = NewBlocks(ctx)
+	dr = &driver{t: t, c: b}
+	dr.run(b.Init(), 0)
+	if !strings.Contains(b.View(80, 24), "u 解除屏蔽") {
+		t.Fatalf("an admin is not offered lifting:\n%s", b.View(80, 24))
+	}
+	dr.keys("u")
+	if !b.Capturing() {
+		t.Fatal("u did not ask to confirm")
+	}
+	f.setRole(app.AgentID, "agent")
+	dr.keys("y")
+	view := b.View(80, 24)
+	if !strings.Contains(view, "解除屏蔽需要该网站的「设置中心」权限") {
+		t.Fatalf("the desk's refusal is not explained:\n%s", view)
+	}
+	if active, _ := f.as.Blocks(1, true); len(active) != 2 {
+		t.Fatalf("%d blocks in force after a refused lift", len(active))
+	}
+	// The notice stays until the next key; then the keys line says who lifts.
+	dr.keys("down")
+	if view := b.View(80, 24); !strings.Contains(view, "解除屏蔽请找管理员") {
+		t.Fatalf("after the refusal the keys line still offers lifting:\n%s", view)
 	}
 }
 
