@@ -15,7 +15,7 @@ import (
 // only way the workbench measures, pads and cuts text.
 
 // Width is the display width of s (escape sequences excluded).
-func Width(s string) int { return ansi.StringWidth(s) }
+func Width(s string) int { return stringWidth(s) }
 
 // Fit cuts s to at most w cells with "…" and pads it with spaces to exactly w cells.
 func Fit(s string, w int) string {
@@ -99,7 +99,7 @@ func Place(lines []string, w, h int) string {
 
 // FitStyled is Fit for a string that may already contain our own styling.
 func FitStyled(s string, w int) string {
-	sw := ansi.StringWidth(s)
+	sw := stringWidth(s)
 	if sw > w {
 		return ansi.Truncate(s, w, "")
 	}
