@@ -22,7 +22,7 @@ var quickBlocks = [][2]rune{
 	{0xa1, 0xac}, {0xae, 0x2ff}, // Latin-1 supplement and extensions, IPA, spacing modifiers
 	{0x2010, 0x2027}, {0x2030, 0x205e}, // dashes, quotes, …, ‰, ′
 	{0x2100, 0x214f}, {0x2190, 0x23ff}, // letterlike, arrows, mathematical, technical
-	{0x2460, 0x27bf}, // enclosed numbers, box drawing, blocks, shapes, symbols, dingbats
+	{0x2460, 0x27bf},                                                       // enclosed numbers, box drawing, blocks, shapes, symbols, dingbats
 	{0x2e80, 0x2fdf}, {0x3000, 0x3029}, {0x3030, 0x3096}, {0x309b, 0x33ff}, // CJK symbols, kana, bopomofo
 	{0x3400, 0x4dbf}, {0x4e00, 0x9fff}, {0xf900, 0xfaff}, {0xfe30, 0xfe4f}, // ideographs
 	{0xff01, 0xff9d}, {0xffa0, 0xffdc}, {0xffe0, 0xffe6}, // full- and half-width forms
