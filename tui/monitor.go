@@ -1,10 +1,11 @@
 package tui
 
 import (
-	"kefu/tui/cells"
-
+	"cmp"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,48 +14,145 @@ import (
 
 	"kefu/server/hub"
 	"kefu/server/i18n"
+	"kefu/tui/cells"
 )
 
 // column is one column of the visitor monitor (访客监控).
 type column struct {
-	id       string
-	title    string // catalog key
-	min, max int    // display cells
-	priority int    // lower stays longer when the terminal is narrow
-	right    bool
-	cell     func(m *Model, v *hub.VisitorView) string
-	less     func(a, b *hub.VisitorView) bool
+	id    string
+	title string // catalog key of the header
+	short string // catalog key of the header when the column is too narrow for title; "" cuts title
+	// floor is the narrowest the column is worth showing: below it the column is dropped.
+	// want is the width that shows typical data in full; max the most it takes of spare room.
+	floor, want, max int
+	priority         int  // lower stays longer when the terminal is narrow
+	right            bool // numbers and clocks line up on the right
+	desc             bool // sorting by it starts with the largest, longest or newest first
+	// natural is the width of what the column shows for a visitor, when that can be less than
+	// want (most visitors are from places shorter than 内蒙古自治区呼和浩特市).
+	natural func(m *Model, v *hub.VisitorView) int
+	cell    func(m *Model, v *hub.VisitorView) string
+	// cmp orders two visitors by what the column shows, ascending. It must not allocate:
+	// sorting thousands of visitors calls it tens of thousands of times.
+	cmp func(a, b *hub.VisitorView) int
 }
 
-// columns in display order, as the product guide lists them.
-func monitorColumns() []column {
-	return []column{
-		{id: "kind", title: "col.kind", min: 4, max: 4, priority: 6, cell: kindCell,
-			less: func(a, b *hub.VisitorView) bool { return a.Kind < b.Kind }},
-		{id: "channel", title: "col.channel", min: 4, max: 4, priority: 7, cell: channelCell,
-			less: func(a, b *hub.VisitorView) bool { return a.Channel < b.Channel }},
-		{id: "name", title: "col.name", min: 8, max: 18, priority: 1, cell: func(m *Model, v *hub.VisitorView) string { return m.nameOf(v) },
-			less: func(a, b *hub.VisitorView) bool { return a.Name+fmt.Sprint(a.ID) < b.Name+fmt.Sprint(b.ID) }},
-		{id: "visits", title: "col.visits", min: 4, max: 4, priority: 10, right: true,
-			cell: func(m *Model, v *hub.VisitorView) string { return fmt.Sprint(v.Visits) },
-			less: func(a, b *hub.VisitorView) bool { return a.Visits < b.Visits }},
-		{id: "region", title: "col.region", min: 10, max: 28, priority: 3, cell: regionCell,
-			less: func(a, b *hub.VisitorView) bool { return a.Region+a.IP < b.Region+b.IP }},
-		{id: "stay", title: "col.stay", min: 8, max: 8, priority: 9, right: true,
-			cell: func(m *Model, v *hub.VisitorView) string { return clock(m.now.Sub(v.VisitStart)) },
-			less: func(a, b *hub.VisitorView) bool { return a.VisitStart.After(b.VisitStart) }},
-		{id: "last", title: "col.last", min: 8, max: 8, priority: 11, right: true,
-			cell: func(m *Model, v *hub.VisitorView) string { return v.LastActive.Local().Format("15:04:05") },
-			less: func(a, b *hub.VisitorView) bool { return a.LastActive.Before(b.LastActive) }},
-		{id: "source", title: "col.source", min: 8, max: 24, priority: 8, cell: sourceCell,
-			less: func(a, b *hub.VisitorView) bool { return a.Source < b.Source }},
-		{id: "page", title: "col.page", min: 10, max: 60, priority: 4, cell: pageCell,
-			less: func(a, b *hub.VisitorView) bool { return a.PageTitle+a.PageURL < b.PageTitle+b.PageURL }},
-		{id: "agent", title: "col.agent", min: 6, max: 10, priority: 5, cell: func(m *Model, v *hub.VisitorView) string { return cells.Safe(v.AgentName) },
-			less: func(a, b *hub.VisitorView) bool { return a.AgentName < b.AgentName }},
-		{id: "state", title: "col.state", min: 6, max: 8, priority: 2, cell: stateCell,
-			less: func(a, b *hub.VisitorView) bool { return a.State < b.State }},
+// The widest a region with its IP is wanted: 广东省广州市(113.99.155.142) fits.
+const regionWant = 29
+
+// monitorColumns lists the columns in display order, as the product guide lists them. The
+// priorities say what goes first on a narrow terminal: the agent, the source, the visit
+// count, then last activity; who, where from, what they read and their state stay longest.
+// Floors: a 9-digit visitor number (访客350901960) and 广东省广州市 with the start of its IP.
+func monitorColumns(l i18n.Lang) []column {
+	labels := func(keys ...string) int {
+		w := 0
+		for _, k := range keys {
+			w = max(w, cells.Width(l.T(k)))
+		}
+		return w
 	}
+	kindW := labels("kind.new", "kind.returning", "kind.intent", "kind.member")
+	chanW := labels("channel.pc", "channel.mobile", "channel.wechat")
+	stateW := labels("state.browsing", "state.invited", "state.waiting", "state.queued", "state.chatting")
+	region := func(v *hub.VisitorView) string {
+		if l == i18n.EN && v.RegionEN != "" {
+			return v.RegionEN
+		}
+		return v.Region
+	}
+	source := func(v *hub.VisitorView) string {
+		if l == i18n.EN && v.SourceEN != "" {
+			return v.SourceEN
+		}
+		return v.Source
+	}
+	return []column{
+		{id: "kind", title: "col.kind", floor: kindW, want: kindW, max: kindW, priority: 5, desc: true, cell: kindCell,
+			cmp: func(a, b *hub.VisitorView) int { return cmp.Compare(kindRank[a.Kind], kindRank[b.Kind]) }},
+		{id: "channel", title: "col.channel", short: "col.channel_short", floor: chanW, want: chanW, max: chanW, priority: 6, cell: channelCell,
+			cmp: func(a, b *hub.VisitorView) int { return cmp.Compare(channelRank[a.Channel], channelRank[b.Channel]) }},
+		{id: "name", title: "col.name", floor: 13, want: 14, max: 20, priority: 1,
+			cell:    func(m *Model, v *hub.VisitorView) string { return m.nameOf(v) },
+			natural: func(m *Model, v *hub.VisitorView) int { return cells.Width(m.nameOf(v)) },
+			cmp: func(a, b *hub.VisitorView) int {
+				// Named visitors (a card, a member) before numbered ones, numbers in order.
+				if c := boolOrder(a.Name == "", b.Name == ""); c != 0 {
+					return c
+				}
+				if c := strings.Compare(a.Name, b.Name); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.ID, b.ID)
+			}},
+		{id: "visits", title: "col.visits", short: "col.visits_short", floor: 4, want: 4, max: 4, priority: 9, right: true, desc: true,
+			cell: func(m *Model, v *hub.VisitorView) string { return strconv.Itoa(v.Visits) },
+			cmp:  func(a, b *hub.VisitorView) int { return cmp.Compare(a.Visits, b.Visits) }},
+		{id: "region", title: "col.region", floor: 18, want: regionWant, max: 36, priority: 3, cell: regionCell,
+			natural: func(m *Model, v *hub.VisitorView) int {
+				w := cells.Width(region(v))
+				if v.IP != "" {
+					w += cells.Width(v.IP) + 2
+				}
+				return w
+			},
+			cmp: func(a, b *hub.VisitorView) int {
+				if c := emptyLast(region(a), region(b)); c != 0 {
+					return c
+				}
+				return strings.Compare(a.IP, b.IP)
+			}},
+		{id: "stay", title: "col.stay", short: "col.stay_short", floor: 8, want: 8, max: 8, priority: 7, right: true, desc: true,
+			cell: func(m *Model, v *hub.VisitorView) string { return clock(m.now.Sub(v.VisitStart)) },
+			// A longer stay is an earlier start.
+			cmp: func(a, b *hub.VisitorView) int { return b.VisitStart.Compare(a.VisitStart) }},
+		{id: "last", title: "col.last", short: "col.last_short", floor: 8, want: 8, max: 8, priority: 8, right: true, desc: true,
+			cell: func(m *Model, v *hub.VisitorView) string { return v.LastActive.Local().Format("15:04:05") },
+			cmp:  func(a, b *hub.VisitorView) int { return a.LastActive.Compare(b.LastActive) }},
+		{id: "source", title: "col.source", short: "col.source_short", floor: 8, want: 12, max: 24, priority: 10, cell: sourceCell,
+			cmp: func(a, b *hub.VisitorView) int { return emptyLast(source(a), source(b)) }},
+		{id: "page", title: "col.page", floor: 16, want: 16, max: 80, priority: 4, cell: pageCell,
+			cmp: func(a, b *hub.VisitorView) int { return emptyLast(pageKey(a), pageKey(b)) }},
+		{id: "agent", title: "col.agent", short: "col.agent_short", floor: 6, want: 8, max: 10, priority: 11,
+			cell: func(m *Model, v *hub.VisitorView) string { return cells.Safe(v.AgentName) },
+			cmp:  func(a, b *hub.VisitorView) int { return emptyLast(a.AgentName, b.AgentName) }},
+		{id: "state", title: "col.state", floor: stateW, want: stateW, max: stateW, priority: 2, desc: true, cell: stateCell,
+			cmp: func(a, b *hub.VisitorView) int { return cmp.Compare(stateRank[a.State], stateRank[b.State]) }},
+	}
+}
+
+// Ranks of the columns that sort by meaning rather than by text: a descending sort puts the
+// visitors worth most attention first — members, WeChat, a visitor asking for a chat.
+var (
+	kindRank    = map[hub.VisitorKind]int{hub.KindNew: 0, hub.KindReturning: 1, hub.KindIntent: 2, hub.KindMember: 3}
+	channelRank = map[string]int{"pc": 0, "mobile": 1, "wechat": 2}
+	stateRank   = map[hub.VisitorState]int{hub.StateBrowsing: 0, hub.StateInvited: 1, hub.StateChatting: 2, hub.StateQueued: 3, hub.StateWaiting: 4}
+)
+
+// emptyLast compares texts with an empty one (no agent, no region) after all others.
+func emptyLast(a, b string) int {
+	if (a == "") != (b == "") {
+		return boolOrder(a == "", b == "")
+	}
+	return strings.Compare(a, b)
+}
+
+// boolOrder puts false before true.
+func boolOrder(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
+
+func pageKey(v *hub.VisitorView) string {
+	if v.PageTitle != "" {
+		return v.PageTitle
+	}
+	return v.PageURL
 }
 
 func kindCell(m *Model, v *hub.VisitorView) string {
@@ -78,7 +176,7 @@ func channelCell(m *Model, v *hub.VisitorView) string {
 
 func regionCell(m *Model, v *hub.VisitorView) string {
 	region := v.Region
-	if m.lang == i18n.EN {
+	if m.lang == i18n.EN && v.RegionEN != "" {
 		region = v.RegionEN
 	}
 	if v.IP == "" {
@@ -87,14 +185,22 @@ func regionCell(m *Model, v *hub.VisitorView) string {
 	return cells.Safe(region) + "(" + cells.Safe(v.IP) + ")"
 }
 
+// utmPrefix is how server/source marks a source known only from the landing page's
+// utm_source tag ("utm:newsletter"); the monitor words it in the agent's language.
+const utmPrefix = "utm:"
+
 func sourceCell(m *Model, v *hub.VisitorView) string {
+	s := v.Source
 	if m.lang == i18n.EN && v.SourceEN != "" {
-		return cells.Safe(v.SourceEN)
+		s = v.SourceEN
 	}
-	if v.Source == "" {
+	if s == "" {
 		return m.lang.T("source.direct")
 	}
-	return cells.Safe(v.Source)
+	if tag, ok := strings.CutPrefix(s, utmPrefix); ok {
+		return m.lang.T("source.utm", cells.Safe(tag))
+	}
+	return cells.Safe(s)
 }
 
 func pageCell(m *Model, v *hub.VisitorView) string {
@@ -132,12 +238,15 @@ type monitor struct {
 	cols    []column
 	rows    []*hub.VisitorView // sorted and filtered; rebuilt when dirty
 	index   map[uint64]int     // visitor id → position in rows
+	natural []int              // per column with a natural width: the widest of rows
 	dirty   bool
 	cursor  int
 	offset  int
 	selID   uint64
-	sortCol string
-	sortRev bool
+	// sortCol is the column the rows are sorted by; sortDesc puts the largest, longest,
+	// newest (or for text, the last in order) first, as the header's ↓ says.
+	sortCol  string
+	sortDesc bool
 
 	filtering bool
 	filter    textinput.Model
@@ -152,39 +261,58 @@ func newMonitor(m *Model) *monitor {
 	ti.PlaceholderStyle = m.st.Muted
 	ti.TextStyle = m.st.App
 	ti.Cursor.Style = m.st.Accent
-	return &monitor{m: m, cols: monitorColumns(), dirty: true, sortCol: "stay", filter: ti}
+	cols := monitorColumns(m.lang)
+	// Newest arrivals on top, as the product guide's monitor has them: the shortest stay first.
+	return &monitor{m: m, cols: cols, natural: make([]int, len(cols)), dirty: true, sortCol: "stay", sortDesc: false, filter: ti}
 }
 
 func (mo *monitor) invalidate() { mo.dirty = true }
 
 // changed takes a visitor's new view. When it keeps its place (same sort key, still matching
 // the filter) it is swapped in; only otherwise are the rows sorted again — with thousands of
-// visitors, most changes (a page view, a heartbeat of activity) move nobody.
+// visitors, most changes (a page view, a heartbeat of activity) move nobody. The order is a
+// total one (the visitor id breaks ties), so an unchanged key means an unchanged place
+// whichever way the column is sorted.
 func (mo *monitor) changed(old, v *hub.VisitorView) {
 	i, ok := mo.index[v.ID]
 	if mo.dirty || old == nil || !ok || i >= len(mo.rows) || mo.rows[i].ID != v.ID {
 		mo.dirty = true
 		return
 	}
-	if q := strings.ToLower(strings.TrimSpace(mo.filter.Value())); q != "" && !matches(mo.m, v, q) {
+	if words := mo.words(); len(words) > 0 && !matches(mo.m, v, words) {
 		mo.dirty = true
 		return
 	}
-	if less := mo.less(); less != nil && (less(old, v) || less(v, old)) {
+	if c := mo.sortCmp(); c != nil && c(old, v) != 0 {
 		mo.dirty = true
 		return
 	}
 	mo.rows[i] = v
+	mo.measure(v)
 }
 
-// less is the sort column's order.
-func (mo *monitor) less() func(a, b *hub.VisitorView) bool {
+// sortCmp is the sort column's ascending order.
+func (mo *monitor) sortCmp() func(a, b *hub.VisitorView) int {
 	for _, c := range mo.cols {
 		if c.id == mo.sortCol {
-			return c.less
+			return c.cmp
 		}
 	}
 	return nil
+}
+
+// words is the filter, in lower case, split at spaces: a visitor must match every word.
+func (mo *monitor) words() []string {
+	return strings.Fields(strings.ToLower(mo.filter.Value()))
+}
+
+// measure widens the natural widths of the columns to fit v.
+func (mo *monitor) measure(v *hub.VisitorView) {
+	for i, c := range mo.cols {
+		if c.natural != nil {
+			mo.natural[i] = max(mo.natural[i], c.natural(mo.m, v))
+		}
+	}
 }
 
 // visible returns the sorted, filtered rows, rebuilding them only after a change.
@@ -193,38 +321,37 @@ func (mo *monitor) visible() []*hub.VisitorView {
 		return mo.rows
 	}
 	mo.dirty = false
-	q := strings.ToLower(strings.TrimSpace(mo.filter.Value()))
+	words := mo.words()
 	rows := mo.rows[:0]
 	for _, v := range mo.m.live.visitors {
-		if q == "" || matches(mo.m, v, q) {
+		if len(words) == 0 || matches(mo.m, v, words) {
 			rows = append(rows, v)
 		}
 	}
-	less := mo.less()
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if less != nil {
-			if mo.sortRev {
-				a, b = b, a
+	byCol, desc := mo.sortCmp(), mo.sortDesc
+	slices.SortFunc(rows, func(a, b *hub.VisitorView) int {
+		if byCol != nil {
+			c := byCol(a, b)
+			if desc {
+				c = -c
 			}
-			if less(a, b) {
-				return true
-			}
-			if less(b, a) {
-				return false
+			if c != 0 {
+				return c
 			}
 		}
-		return rows[i].ID > rows[j].ID
+		return cmp.Compare(b.ID, a.ID) // then the newest visitor first
 	})
 	mo.rows = rows
 	if mo.index == nil {
 		mo.index = make(map[uint64]int, len(rows))
 	}
 	clear(mo.index)
+	clear(mo.natural)
 	// Keep the selection on the same visitor across re-sorts.
 	mo.cursor = 0
 	for i, v := range rows {
 		mo.index[v.ID] = i
+		mo.measure(v)
 		if v.ID == mo.selID {
 			mo.cursor = i
 		}
@@ -235,13 +362,27 @@ func (mo *monitor) visible() []*hub.VisitorView {
 	return rows
 }
 
-func matches(m *Model, v *hub.VisitorView, q string) bool {
-	for _, s := range []string{m.nameOf(v), v.Region, v.RegionEN, v.IP, v.PageTitle, v.PageURL, v.Source, v.SourceEN, v.Keyword, v.AgentName, fmt.Sprint(v.ID)} {
-		if strings.Contains(strings.ToLower(s), q) {
-			return true
+// matches reports whether every word (lower case) is in something the agent can see of the
+// visitor, or in its other language's form: "Guangdong" finds 广东省 in the Chinese
+// workbench, 推广 finds a campaign source.
+func matches(m *Model, v *hub.VisitorView, words []string) bool {
+	l := m.lang
+	fields := [...]string{m.nameOf(v), v.Region, v.RegionEN, v.IP, v.PageTitle, v.PageURL,
+		v.Source, v.SourceEN, sourceCell(m, v), v.Keyword, v.AgentName, strconv.FormatUint(v.ID, 10),
+		l.T("kind." + string(v.Kind)), l.T("state." + string(v.State)), channelCell(m, v)}
+	for _, w := range words {
+		found := false
+		for _, s := range fields {
+			if strings.Contains(strings.ToLower(s), w) {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 func (mo *monitor) selected() *hub.VisitorView {
@@ -338,10 +479,11 @@ func (mo *monitor) key(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// cycleSort moves the sort to the next visible column; S reverses it.
+// cycleSort moves the sort to the next visible column, in the direction a person expects
+// first (longest stay, most visits, latest activity; names and places A to Z); S reverses it.
 func (mo *monitor) cycleSort(reverse bool) {
 	if reverse {
-		mo.sortRev = !mo.sortRev
+		mo.sortDesc = !mo.sortDesc
 		mo.invalidate()
 		return
 	}
@@ -353,7 +495,7 @@ func (mo *monitor) cycleSort(reverse bool) {
 		}
 	}
 	if len(cols) > 0 {
-		mo.sortCol, mo.sortRev = cols[next].id, false
+		mo.sortCol, mo.sortDesc = cols[next].id, cols[next].desc
 	}
 	mo.invalidate()
 }
@@ -370,83 +512,91 @@ func (m *Model) inviteCmd(visitorID uint64) tea.Cmd {
 	}
 }
 
-// layoutCol is a column with its width for this frame.
+// layoutCol is a column with its width and header for this frame.
 type layoutCol struct {
 	column
-	w int
+	w     int
+	label string // the header, with the sort arrow
 }
 
-// comfortable widths of the columns that say who and where: while they would be narrower,
-// the least important of the other columns makes room.
-var comfortable = map[string]int{"name": 12, "region": 18, "page": 20}
+// grow shares the spare width once every column has what it wants: the page gets most.
+var grow = map[string]int{"page": 4, "source": 2, "name": 2, "region": 1, "agent": 1}
 
-// layout picks the columns that fit in w cells, most important first, and shares out the
-// spare width. At narrow widths the least important columns go first.
+// layout picks the columns that fit in w cells and their widths. Columns are taken most
+// important first while each can have its floor; then the spare goes, in order of
+// importance, to showing typical data in full (a region with its whole IP), then to full
+// headers (访问次数 rather than 访问), then to the page and the other long texts.
 func (mo *monitor) layout(w int) []layoutCol {
-	// A column is never narrower than its title (plus the arrow when sorted by it).
-	cols := make([]column, len(mo.cols))
-	copy(cols, mo.cols)
-	for i := range cols {
-		tw := cells.Width(mo.m.lang.T(cols[i].title))
-		if cols[i].id == mo.sortCol {
-			tw++
-		}
-		cols[i].min = max(cols[i].min, tw)
-		cols[i].max = max(cols[i].max, tw)
+	l := mo.m.lang
+	type plan struct {
+		floor, want, full int
+		title, short      string
 	}
-	byPri := make([]int, len(cols))
+	plans := make([]plan, len(mo.cols))
+	for i, c := range mo.cols {
+		arrow := ""
+		if c.id == mo.sortCol {
+			arrow = mo.arrow()
+		}
+		p := plan{title: l.T(c.title) + arrow, short: l.T(c.title) + arrow}
+		if c.short != "" {
+			p.short = l.T(c.short) + arrow
+		}
+		p.full = cells.Width(p.title)
+		p.floor = max(c.floor, min(cells.Width(p.short), p.full))
+		if arrow != "" && p.full <= p.floor+2 {
+			p.floor = p.full // the sorted column keeps its whole title when that costs little
+		}
+		p.want = c.want
+		if c.natural != nil {
+			p.want = min(p.want, mo.natural[i])
+		}
+		p.want = max(p.want, p.floor)
+		plans[i] = p
+	}
+	byPri := make([]int, len(mo.cols))
 	for i := range byPri {
 		byPri[i] = i
 	}
-	sort.Slice(byPri, func(a, b int) bool { return cols[byPri[a]].priority < cols[byPri[b]].priority })
-	limit := len(cols)
-	for {
-		out := fitColumns(cols, byPri[:limit], w)
-		if limit <= 3 || comfortableEnough(out) {
-			return out
-		}
-		limit--
-	}
-}
+	sort.SliceStable(byPri, func(a, b int) bool { return mo.cols[byPri[a]].priority < mo.cols[byPri[b]].priority })
 
-func comfortableEnough(out []layoutCol) bool {
-	for _, c := range out {
-		if want, ok := comfortable[c.id]; ok && c.w < min(want, c.max) {
-			return false
-		}
-	}
-	return true
-}
-
-// fitColumns lays out the columns in allowed (indexes by priority) that fit in w.
-func fitColumns(cols []column, allowed []int, w int) []layoutCol {
-	keep := make([]bool, len(cols))
+	width := make([]int, len(mo.cols)) // 0: not shown
 	used := 0
-	for _, i := range allowed {
-		need := cols[i].min
+	for _, i := range byPri {
+		need := plans[i].floor
 		if used > 0 {
 			need++ // separator
 		}
-		if used+need > w {
-			continue
-		}
-		keep[i] = true
-		used += need
-	}
-	var out []layoutCol
-	for i, c := range cols {
-		if keep[i] {
-			out = append(out, layoutCol{column: c, w: c.min})
+		if used+need <= w {
+			width[i] = plans[i].floor
+			used += need
 		}
 	}
-	// Share the spare width, the page and where-from columns first.
-	grow := map[string]int{"page": 4, "region": 3, "source": 2, "name": 2, "agent": 1, "state": 1}
+	if used == 0 && w > 0 { // not even the name fits its floor: show what fits of it
+		width[byPri[0]] = w
+		used = w
+	}
 	spare := w - used
+	raise := func(i, to int) {
+		if width[i] > 0 && width[i] < to && spare > 0 {
+			n := min(to-width[i], spare)
+			width[i] += n
+			spare -= n
+		}
+	}
+	for _, i := range byPri {
+		raise(i, plans[i].want)
+	}
+	for _, i := range byPri {
+		if width[i] > 0 && plans[i].full-width[i] <= spare {
+			raise(i, plans[i].full)
+		}
+	}
 	for spare > 0 {
 		grew := false
-		for i := range out {
-			for n := grow[out[i].id]; n > 0 && spare > 0 && out[i].w < out[i].max; n-- {
-				out[i].w++
+		for i, c := range mo.cols {
+			for n := grow[c.id]; n > 0 && width[i] > 0 && width[i] < c.max && spare > 0; n-- {
+				width[i]++
 				spare--
 				grew = true
 			}
@@ -455,7 +605,27 @@ func fitColumns(cols []column, allowed []int, w int) []layoutCol {
 			break
 		}
 	}
+
+	var out []layoutCol
+	for i, c := range mo.cols {
+		if width[i] == 0 {
+			continue
+		}
+		label := plans[i].title
+		if cells.Width(label) > width[i] {
+			label = plans[i].short
+		}
+		out = append(out, layoutCol{column: c, w: width[i], label: label})
+	}
 	return out
+}
+
+// arrow is the sort column's mark: ↓ when the largest, longest or newest come first.
+func (mo *monitor) arrow() string {
+	if mo.sortDesc {
+		return "↓"
+	}
+	return "↑"
 }
 
 // bodyRows is how many table rows fit on the page.
@@ -493,14 +663,7 @@ func (mo *monitor) view(w, h int) string {
 
 	var hdr []string
 	for _, c := range cols {
-		title := m.lang.T(c.title)
-		if c.id == mo.sortCol {
-			if mo.sortRev {
-				title += "↑"
-			} else {
-				title += "↓"
-			}
-		}
+		title := c.label
 		if c.right {
 			hdr = append(hdr, cells.FitRight(title, c.w))
 		} else {

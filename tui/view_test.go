@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"kefu/server/i18n"
 	"kefu/server/sshd"
 	"kefu/store"
+	"kefu/tui/cells"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -146,58 +148,344 @@ func TestMonitorGolden(t *testing.T) {
 	golden(t, "monitor-en-120x40", m.View())
 }
 
+// typeKeys sends text to the workbench as key presses.
+func typeKeys(m *Model, text string) {
+	for _, r := range text {
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+	}
+}
+
+// grid is a line of the screen cell by cell: a wide character fills its cell and the next
+// one holds 0.
+func grid(line string) []rune {
+	var out []rune
+	for _, r := range line {
+		out = append(out, r)
+		for i := 1; i < ansi.StringWidth(string(r)); i++ {
+			out = append(out, 0)
+		}
+	}
+	return out
+}
+
+// TestMonitorAlignsWideCharacters: every column starts at the same cell on the header and on
+// every row, whatever mix of Chinese and ASCII came before it, and every line fills the width.
 func TestMonitorAlignsWideCharacters(t *testing.T) {
 	f := newFixture(t)
 	f.scene()
-	m := f.model(120, 40, i18n.ZH)
-	lines := strings.Split(m.View(), "\n")
-	// The state column starts at the same cell on every row, whatever the widths before it.
-	col := -1
-	for _, l := range lines[3:8] {
-		i := strings.LastIndex(l, " ")
-		cell := ansi.StringWidth(strings.TrimRight(l, " "))
-		_ = i
-		if col == -1 {
-			col = cell
+	for _, sz := range sizes {
+		m := f.model(sz.w, sz.h, i18n.ZH)
+		lines := strings.Split(m.View(), "\n")
+		table := lines[2:8] // header and five visitors
+		var bounds []int    // the separator cell before each column but the first
+		at := 0
+		for i, c := range m.monitor.layout(sz.w) {
+			if i > 0 {
+				bounds = append(bounds, at)
+				at++
+			}
+			at += c.w
 		}
-		if cell != col {
-			t.Errorf("rows end at different cells (%d vs %d):\n%s", cell, col, strings.Join(lines[2:8], "\n"))
-			break
+		for _, l := range table {
+			g := grid(l)
+			if len(g) != sz.w {
+				t.Errorf("%dx%d: line is %d cells: %q", sz.w, sz.h, len(g), l)
+				continue
+			}
+			for _, b := range bounds {
+				if g[b] != ' ' {
+					t.Errorf("%dx%d: cell %d should separate two columns in %q:\n%s", sz.w, sz.h, b, l, strings.Join(table, "\n"))
+					break
+				}
+			}
 		}
 	}
 }
 
-func TestMonitorFilterAndSort(t *testing.T) {
+// TestMonitorColumnsByWidth: the columns of the product guide, with full headers when there
+// is room; at narrow widths the least important go first and the who, where and what stay.
+func TestMonitorColumnsByWidth(t *testing.T) {
+	f := newFixture(t)
+	f.scene()
+	ids := func(cols []layoutCol) string {
+		var s []string
+		for _, c := range cols {
+			s = append(s, c.id)
+		}
+		return strings.Join(s, " ")
+	}
+	for _, tc := range []struct {
+		w    int
+		cols string
+	}{
+		{200, "kind channel name visits region stay last source page agent state"},
+		{120, "kind channel name visits region stay last source page agent state"},
+		{80, "kind channel name region stay page state"},
+		{40, "name region state"},
+	} {
+		m := f.model(tc.w, 24, i18n.ZH)
+		cols := m.monitor.layout(tc.w)
+		if got := ids(cols); got != tc.cols {
+			t.Errorf("at %d columns: %s, want %s", tc.w, got, tc.cols)
+		}
+		used := len(cols) - 1
+		for _, c := range cols {
+			used += c.w
+			// The full header whenever the column is wide enough for it, else the short one.
+			title := m.lang.T(c.title)
+			if c.id == m.monitor.sortCol {
+				title += m.monitor.arrow()
+			}
+			if full := cells.Width(title) <= c.w; full != (c.label == title) {
+				t.Errorf("at %d columns, %s is %d wide with header %q (full %q)", tc.w, c.id, c.w, c.label, title)
+			}
+		}
+		if used > tc.w {
+			t.Errorf("at %d columns the table takes %d", tc.w, used)
+		}
+	}
+	m := f.model(200, 24, i18n.ZH)
+	header := strings.Split(m.View(), "\n")[2]
+	for _, want := range []string{"类型", "渠道", "访客姓名", "访问次数", "地域(IP)", "停留时间", "最后活动时间", "来源(来源词)", "正在浏览页面", "接待客服", "状态"} {
+		if !strings.Contains(header, want) {
+			t.Errorf("at 200 columns the header lacks %s: %q", want, header)
+		}
+	}
+}
+
+// TestMonitorShowsRegionAndLastActivity: at 120 columns a Guangzhou visitor's region and whole
+// IP and the time of their last activity are on the row; at 80 the WeChat marker still is.
+func TestMonitorShowsRegionAndLastActivity(t *testing.T) {
+	f := newFixture(t)
+	f.scene()
+	f.hub.VisitorJoin(&hub.VisitorView{ID: 350901999, SiteID: 1, Kind: hub.KindReturning, Channel: "wechat", Visits: 12,
+		IP: "113.99.155.142", Region: "广东省广州市", Source: "百度(在线客服系统)", PageTitle: "价格方案",
+		VisitStart: fixedNow.Add(-30 * time.Second), LastActive: fixedNow.Add(-12 * time.Second), State: hub.StateBrowsing})
+	row := func(m *Model) string {
+		for _, l := range strings.Split(m.View(), "\n") {
+			if strings.Contains(l, "访客350901999") {
+				return l
+			}
+		}
+		t.Fatalf("visitor missing:\n%s", m.View())
+		return ""
+	}
+	r := row(f.model(120, 40, i18n.ZH))
+	for _, want := range []string{"广东省广州市(113.99.155.142)", "15:20:53", "00:00:30", "微信", "旧", "价格方案"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("120 columns: row lacks %q: %q", want, r)
+		}
+	}
+	r = row(f.model(80, 24, i18n.ZH))
+	for _, want := range []string{"旧", "微信", "广东省广州市", "00:00:30", "价格方案", "浏览中"} {
+		if !strings.Contains(r, want) {
+			t.Errorf("80 columns: row lacks %q: %q", want, r)
+		}
+	}
+}
+
+// sortedBy checks rows are in the column's order, descending or not.
+func sortedBy(t *testing.T, c column, desc bool, rows []*hub.VisitorView) {
+	t.Helper()
+	for i := 1; i < len(rows); i++ {
+		k := c.cmp(rows[i-1], rows[i])
+		if desc {
+			k = -k
+		}
+		if k > 0 {
+			t.Errorf("%s (desc %v): row %d (%d) before row %d (%d) is out of order", c.id, desc, i-1, rows[i-1].ID, i, rows[i].ID)
+		}
+	}
+}
+
+// TestMonitorSortArrows: ↓ means the largest, longest or newest first, ↑ the other way, for
+// every column; s starts a column in the direction a person expects and S turns it round.
+func TestMonitorSortArrows(t *testing.T) {
 	f := newFixture(t)
 	f.scene()
 	m := f.model(200, 40, i18n.ZH)
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
-	for _, r := range "佛山" {
-		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
-	}
-	view := m.View()
-	if !strings.Contains(view, "广东省佛山市") || strings.Contains(view, "北京市") {
-		t.Fatalf("filter 佛山:\n%s", view)
-	}
-	m.Update(tea.KeyMsg{Type: tea.KeyEsc})
-	if view := m.View(); !strings.Contains(view, "北京市") {
-		t.Fatalf("esc should clear the filter:\n%s", view)
-	}
-	// Sort by visits (s moves the sort column), then reverse.
-	for i := 0; m.monitor.sortCol != "visits"; i++ {
-		if i > 20 {
-			t.Fatal("s never reaches the visits column")
-		}
-		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("s")})
-	}
+	header := func() string { return strings.Split(m.View(), "\n")[2] }
+
+	// By default the newest arrivals are on top: the shortest stay, ascending.
 	rows := m.monitor.visible()
-	if rows[0].Visits > rows[len(rows)-1].Visits {
-		t.Fatalf("visits not ascending: first %d last %d", rows[0].Visits, rows[len(rows)-1].Visits)
+	if !strings.Contains(header(), "停留时间↑") || rows[0].ID != 350901960 || rows[len(rows)-1].ID != 5 {
+		t.Fatalf("default sort: first %d last %d, header %q", rows[0].ID, rows[len(rows)-1].ID, header())
 	}
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("S")})
-	rows = m.monitor.visible()
-	if rows[0].Visits != 64 {
-		t.Fatalf("reversed sort: first row has %d visits", rows[0].Visits)
+	if rows = m.monitor.visible(); !strings.Contains(header(), "停留时间↓") || rows[0].ID != 5 {
+		t.Fatalf("stay ↓ should put the longest stay first: first %d, header %q", rows[0].ID, header())
+	}
+
+	firsts := map[string]func(v *hub.VisitorView) bool{
+		"visits": func(v *hub.VisitorView) bool { return v.Visits == 64 },
+		"last":   func(v *hub.VisitorView) bool { return v.ID == 350901960 }, // active just now
+		"stay":   func(v *hub.VisitorView) bool { return v.ID == 5 },         // here for 29 minutes
+		"kind":   func(v *hub.VisitorView) bool { return v.Kind == hub.KindMember },
+		"state":  func(v *hub.VisitorView) bool { return v.State == hub.StateWaiting },
+		"name":   func(v *hub.VisitorView) bool { return v.Name == "CC540862(超长的访客名片姓名)" }, // text: A to Z first
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 2*len(m.monitor.cols); i++ {
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("s")})
+		mo := m.monitor
+		var col column
+		for _, c := range mo.cols {
+			if c.id == mo.sortCol {
+				col = c
+			}
+		}
+		seen[col.id] = true
+		if mo.sortDesc != col.desc {
+			t.Errorf("%s starts with desc %v", col.id, mo.sortDesc)
+		}
+		for _, desc := range []bool{mo.sortDesc, !mo.sortDesc} {
+			if desc != mo.sortDesc {
+				m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("S")})
+			}
+			arrow := "↑"
+			if desc {
+				arrow = "↓"
+			}
+			if h := header(); !strings.Contains(h, m.lang.T(col.title)+arrow) || strings.Count(h, "↑")+strings.Count(h, "↓") != 1 {
+				t.Errorf("%s desc %v: header %q", col.id, desc, h)
+			}
+			rows := mo.visible()
+			sortedBy(t, col, desc, rows)
+			if first, ok := firsts[col.id]; ok && desc == col.desc && !first(rows[0]) {
+				t.Errorf("sorting by %s puts %d first", col.id, rows[0].ID)
+			}
+		}
+	}
+	if len(seen) != len(m.monitor.cols) {
+		t.Errorf("s reached only %v", seen)
+	}
+}
+
+// TestMonitorChangedKeepsOrder: a visitor's change swaps their row in place when the sort key
+// did not move and sorts again when it did; either way the rows are what a fresh sort gives.
+func TestMonitorChangedKeepsOrder(t *testing.T) {
+	f := newFixture(t)
+	f.scene()
+	for _, sortCol := range []string{"stay", "last", "visits", "page", "name"} {
+		for _, desc := range []bool{false, true} {
+			m := f.model(200, 40, i18n.ZH)
+			m.monitor.sortCol, m.monitor.sortDesc = sortCol, desc
+			m.monitor.invalidate()
+			m.View()
+			for step := 0; step < 40; step++ {
+				rows := m.monitor.visible()
+				cp := *rows[(step*7)%len(rows)]
+				switch step % 4 {
+				case 0: // a page view: nothing the sort looks at
+					cp.PageViews++
+				case 1:
+					cp.LastActive = fixedNow.Add(time.Duration(step) * time.Second)
+					cp.PageTitle = fmt.Sprintf("第%d页", step)
+				case 2:
+					cp.Visits += step
+				case 3: // a new visit
+					cp.VisitStart = fixedNow.Add(-time.Duration(step) * time.Second)
+				}
+				m.Update(eventsMsg{hub.VisitorChanged{V: &cp}})
+				got := slices.Clone(m.monitor.visible())
+				m.monitor.invalidate()
+				want := m.monitor.visible()
+				for i := range want {
+					if got[i] != want[i] {
+						t.Fatalf("sort %s desc %v, step %d: row %d is %d, a fresh sort has %d", sortCol, desc, step, i, got[i].ID, want[i].ID)
+					}
+				}
+			}
+		}
+	}
+	// The fast path is taken: a page view under the stay sort leaves the rows sorted.
+	m := f.model(200, 40, i18n.ZH)
+	m.View()
+	cp := *m.monitor.visible()[2]
+	cp.PageTitle = "新的页面标题"
+	m.Update(eventsMsg{hub.VisitorChanged{V: &cp}})
+	if m.monitor.dirty {
+		t.Error("a page view without a new sort key should not sort the monitor again")
+	}
+	if !strings.Contains(m.View(), "新的页面标题") {
+		t.Error("the swapped row does not show the new page")
+	}
+}
+
+// TestMonitorFilter: / finds visitors by name, region (in either language), page, source and
+// channel; every word must match; Esc clears.
+func TestMonitorFilter(t *testing.T) {
+	f := newFixture(t)
+	f.scene()
+	f.hub.VisitorJoin(&hub.VisitorView{ID: 7, SiteID: 1, Kind: hub.KindNew, Channel: "mobile", Visits: 1, Source: "utm:test", SourceEN: "utm:test",
+		PageTitle: "活动页", VisitStart: fixedNow, LastActive: fixedNow, State: hub.StateBrowsing})
+	for _, tc := range []struct {
+		query string
+		lang  i18n.Lang
+		want  []uint64
+	}{
+		{"佛山", i18n.ZH, []uint64{4}},
+		{"Guangdong", i18n.ZH, []uint64{350901960, 350901354}},
+		{"guangdong guangzhou", i18n.ZH, []uint64{350901354}},
+		{"广州 商务通", i18n.ZH, []uint64{350901354}},
+		{"brief2", i18n.ZH, []uint64{3}},
+		{"超长", i18n.ZH, []uint64{4}},
+		{"访客5", i18n.ZH, []uint64{5}},
+		{"公众号", i18n.ZH, []uint64{3}},
+		{"pricing", i18n.ZH, []uint64{5}},
+		{"kf.qycn", i18n.ZH, []uint64{5}},
+		{"CC客服", i18n.ZH, []uint64{4}},
+		{"推广", i18n.ZH, []uint64{7}},
+		{"utm: test", i18n.EN, []uint64{7}},
+		{"微信", i18n.ZH, []uint64{3}},
+		{"北京 广州", i18n.ZH, nil},
+	} {
+		m := f.model(200, 40, tc.lang)
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("/")})
+		typeKeys(m, tc.query)
+		var got []uint64
+		for _, v := range m.monitor.visible() {
+			got = append(got, v.ID)
+		}
+		slices.Sort(got)
+		want := slices.Clone(tc.want)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("filter %q (%s): %v, want %v", tc.query, tc.lang, got, want)
+		}
+		view := m.View()
+		if len(want) == 0 && !strings.Contains(view, "没有符合筛选条件的访客") {
+			t.Errorf("filter %q: no 'no match' line:\n%s", tc.query, view)
+		}
+		m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+		if n := len(m.monitor.visible()); n != 6 {
+			t.Errorf("esc should clear the filter %q: %d visitors shown", tc.query, n)
+		}
+	}
+}
+
+// TestMonitorSourceWords: a campaign-tagged source is worded in the agent's language, and its
+// tag is visitor text, made safe.
+func TestMonitorSourceWords(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct {
+		source string
+		lang   i18n.Lang
+		want   string
+	}{
+		{"utm:test", i18n.ZH, "推广:test"},
+		{"utm:test", i18n.EN, "utm: test"},
+		{"utm:wechat(客服)", i18n.ZH, "推广:wechat(客服)"},
+		{"utm:\x1b[31mred\x1b[0m", i18n.ZH, "推广:red"},
+		{"百度(商务通)", i18n.ZH, "百度(商务通)"},
+		{"", i18n.ZH, "直接输入"},
+		{"", i18n.EN, "Direct"},
+	} {
+		m := f.model(120, 40, tc.lang)
+		v := &hub.VisitorView{Source: tc.source, SourceEN: tc.source}
+		if got := sourceCell(m, v); got != tc.want {
+			t.Errorf("source %q (%s): %q, want %q", tc.source, tc.lang, got, tc.want)
+		}
 	}
 }
 
