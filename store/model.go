@@ -176,6 +176,7 @@ type Visitor struct {
 	LastSeen   time.Time `json:"last_seen"`
 	VisitStart time.Time `json:"visit_start"`
 	Visits     int       `json:"visits"`
+	Pages      int       `json:"pages,omitempty"` // page views in the current visit (本次浏览 N 页)
 	Chats      int       `json:"chats"`
 	IP         string    `json:"ip,omitempty"`
 	UserAgent  string    `json:"ua,omitempty"`

@@ -213,3 +213,29 @@ func (t *Tx) PutRole(r *Role) error {
 	}
 	return putJSON(b, u64(r.ID), r)
 }
+
+// VisitPages counts the visitor's trail entries of one visit, walking back from the newest
+// page. It is how a visit that began before Visitor.Pages existed learns its count.
+func (t *Tx) VisitPages(visitorID uint64, visit int) (int, error) {
+	c := t.tx.Bucket(bTrail).Cursor()
+	k, v := c.Seek(key2(visitorID+1, 0))
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	n := 0
+	for ; k != nil && len(k) == 16 && binary.BigEndian.Uint64(k) == visitorID; k, v = c.Prev() {
+		var pv struct {
+			Visit int `json:"visit"`
+		}
+		if err := unmarshal(v, &pv); err != nil {
+			return 0, err
+		}
+		if pv.Visit != visit {
+			break
+		}
+		n++
+	}
+	return n, nil
+}

@@ -39,6 +39,7 @@ func (d *Desk) StartAgentSession(agentID uint64) (*AgentSession, hub.Snapshot, e
 	view := &hub.AgentView{ID: a.ID, Account: a.Account, Name: a.DisplayName(), WorkNo: a.WorkNo, Status: hub.StatusOnline, Sites: sites,
 		MaxChats: maxChats(a)}
 	d.hub.AgentJoin(view)
+	d.presenceChanged(sites)
 	sub, snap := d.hub.SubscribeSnapshot(hub.Filter{AgentID: a.ID, Sites: sites}, agentBuffer)
 	d.advance() // someone may be waiting for this agent
 	return &AgentSession{d: d, AgentID: a.ID, sub: sub, sends: rate.NewLimiter(5, 20)}, snap, nil
@@ -55,7 +56,13 @@ func (d *Desk) seatsChanged(agentID uint64) {
 	if err != nil {
 		return
 	}
-	d.hub.SetAgentSites(agentID, d.workbenchSites(a, r), maxChats(a))
+	var was []uint64
+	if v := d.hub.Agent(agentID); v != nil {
+		was = v.Sites
+	}
+	sites := d.workbenchSites(a, r)
+	d.hub.SetAgentSites(agentID, sites, maxChats(a))
+	d.presenceChanged(append(append([]uint64(nil), was...), sites...))
 }
 
 func maxChats(a *store.Agent) int {
@@ -141,7 +148,12 @@ func (s *AgentSession) Resubscribe() hub.Snapshot {
 func (s *AgentSession) Close() {
 	s.once.Do(func() {
 		s.d.hub.Unsubscribe(s.sub)
+		var sites []uint64
+		if v := s.d.hub.Agent(s.AgentID); v != nil {
+			sites = v.Sites
+		}
 		s.d.hub.AgentLeave(s.AgentID)
+		s.d.presenceChanged(sites)
 		s.d.advance()
 	})
 }

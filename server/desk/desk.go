@@ -44,10 +44,12 @@ const MaxMessageRunes = 2000
 // Config tunes the desk; zero values take the defaults.
 type Config struct {
 	VisitGap      time.Duration // idle time that starts a new visit; default 30 min
+	SeenEvery     time.Duration // heartbeats store a reading visitor's last-seen time at most this often; default 1 min (at most VisitGap/3)
 	LeaveGrace    time.Duration // how long a visitor with no connection stays listed; default 5 s
 	InviteTimeout time.Duration // an unanswered invite lapses; default 60 s
 	MaxFileSize   int64         // largest file a visitor or admin may send; default files' own
 	PublicURL     string        // how sites' pages reach kefu's web port, for embed codes
+	SSHPort       string        // the port staff reach the SSH workbench on, for the hints that name it; default "2222"
 	Lang          i18n.Lang     // language of system texts stored for visitors
 	Log           *slog.Logger
 	Now           func() time.Time
@@ -73,6 +75,11 @@ type Desk struct {
 	filesMu   sync.RWMutex
 	files     *files.Store // DATA/files
 	closeOnce sync.Once
+
+	// presenceMu orders the notices that tell open chat pages whether an agent of their site
+	// is online; sitesOnline is what each site's visitors were last told.
+	presenceMu  sync.Mutex
+	sitesOnline map[uint64]bool
 }
 
 type invite struct {
@@ -92,13 +99,22 @@ func New(db *store.DB, h *hub.Hub, cfg Config) (*Desk, error) {
 	if cfg.InviteTimeout <= 0 {
 		cfg.InviteTimeout = 60 * time.Second
 	}
+	if cfg.SeenEvery <= 0 {
+		cfg.SeenEvery = time.Minute
+	}
+	// A reader's visit must never lapse between two stored heartbeats.
+	cfg.SeenEvery = min(cfg.SeenEvery, cfg.VisitGap/3)
+	if cfg.SSHPort == "" {
+		cfg.SSHPort = "2222"
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	d := &Desk{db: db, hub: h, cfg: cfg, log: cfg.Log, invites: map[uint64]*invite{}, auto: map[uint64]*autoInviteState{}, logins: newLockout(cfg.Now), recs: &records{}}
+	d := &Desk{db: db, hub: h, cfg: cfg, log: cfg.Log, invites: map[uint64]*invite{}, auto: map[uint64]*autoInviteState{}, logins: newLockout(cfg.Now), recs: &records{},
+		sitesOnline: map[uint64]bool{}}
 	err := db.View(func(tx *store.Tx) error {
 		convs, err := tx.OpenConvs()
 		if err != nil {
@@ -131,6 +147,43 @@ func (d *Desk) DB() *store.DB { return d.db }
 
 // Now is the desk's clock.
 func (d *Desk) Now() time.Time { return d.cfg.Now() }
+
+// SSHPort is the port of the SSH workbench, for texts that tell people how to reach it.
+func (d *Desk) SSHPort() string { return d.cfg.SSHPort }
+
+// SSHPort is the port of the SSH workbench (the key list's hint names it).
+func (s *AgentSession) SSHPort() string { return s.d.cfg.SSHPort }
+
+// Notice kinds that tell open chat pages of a site whether an agent is online, so the
+// leave-message offer appears or goes without a reload (sent with hub.ToSiteVisitors).
+const (
+	NoticeSiteOnline  = "site_online"
+	NoticeSiteOffline = "site_offline"
+)
+
+// presenceChanged tells the visitors of each site whose online state differs from what they
+// were last told. It runs after every change to who is at the workbench; the state is read
+// under presenceMu, so the last notice a site's visitors get is always the current one.
+func (d *Desk) presenceChanged(sites []uint64) {
+	d.presenceMu.Lock()
+	defer d.presenceMu.Unlock()
+	for _, site := range sites {
+		on := d.siteOnline(site)
+		if on == d.sitesOnline[site] {
+			continue
+		}
+		if on {
+			d.sitesOnline[site] = true
+		} else {
+			delete(d.sitesOnline, site)
+		}
+		kind := NoticeSiteOffline
+		if on {
+			kind = NoticeSiteOnline
+		}
+		d.hub.ToSiteVisitors(site, hub.Notice{Kind: kind})
+	}
+}
 
 // Close stops pending timers.
 func (d *Desk) Close() {
@@ -170,7 +223,7 @@ func (d *Desk) Bootstrap(password string) (generated string, created bool, err e
 		}
 		pw := password
 		if pw == "" {
-			pw = randomToken(12)
+			pw = NewPassword()
 			generated = pw
 		}
 		hash, err := HashPassword(pw)
@@ -187,6 +240,10 @@ func (d *Desk) Bootstrap(password string) (generated string, created bool, err e
 	})
 	return generated, created, err
 }
+
+// NewPassword generates a password for an account that has none a person chose: the first
+// admin's, or a reset one.
+func NewPassword() string { return randomToken(12) }
 
 // HashPassword hashes a password for storage (bcrypt, cost 10).
 func HashPassword(pw string) ([]byte, error) {

@@ -15,6 +15,7 @@ func (d *Desk) visitorView(v *store.Visitor) *hub.VisitorView {
 		Key:        v.Key,
 		Name:       visitorName(v),
 		Visits:     v.Visits,
+		PageViews:  v.Pages,
 		Chats:      v.Chats,
 		IP:         v.IP,
 		VisitStart: v.VisitStart,

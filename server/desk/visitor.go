@@ -44,10 +44,13 @@ type Arrival struct {
 	Member    *MemberClaim // a signed member identity, if the page gave one
 }
 
-// AgentCard is what a visitor sees of the agent serving them.
+// AgentCard is what a visitor sees of the agent serving them: the public card 客服名片 —
+// nickname, work number, QQ and WeChat. Phone and email are logins (基本信息), never shown.
 type AgentCard struct {
 	Name   string `json:"name"`
 	WorkNo string `json:"work_no,omitempty"`
+	QQ     string `json:"qq,omitempty"`
+	WeChat string `json:"wechat,omitempty"`
 }
 
 // Welcome is what a visitor's connection learns on arrival.
@@ -71,6 +74,7 @@ type VisitorSession struct {
 
 	mu         sync.Mutex
 	lastActive time.Time
+	lastSaved  time.Time // when this connection last stored the visitor's LastSeen
 }
 
 // ValidKey reports whether a browser visitor id is acceptable: 16–64 characters of
@@ -126,9 +130,15 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 		if v.Visits == 0 || now.Sub(v.LastSeen) > d.cfg.VisitGap {
 			v.Visits++
 			v.VisitStart = now
+			v.Pages = 0
 			v.Referrer, v.Landing = page.Referrer, page.URL
 			if a.Chat {
 				v.Referrer, v.Landing = "", ""
+			}
+		} else if v.Pages == 0 {
+			// A visit stored before the count was: count its trail once.
+			if v.Pages, err = tx.VisitPages(v.ID, v.Visits); err != nil {
+				return err
 			}
 		}
 		v.LastSeen = now
@@ -143,28 +153,27 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 			if err := tx.AddPageView(v.ID, &store.PageView{Visit: v.Visits, At: now, URL: page.URL, Title: page.Title, Referrer: page.Referrer}); err != nil {
 				return err
 			}
+			v.Pages++
 		}
 		return tx.PutVisitor(v)
 	})
 	if err != nil {
 		return nil, w, fmt.Errorf("visitor arrives: %w", err)
 	}
-	s := &VisitorSession{d: d, ID: v.ID, SiteID: a.SiteID, chat: a.Chat, lastActive: now}
+	s := &VisitorSession{d: d, ID: v.ID, SiteID: a.SiteID, chat: a.Chat, lastActive: now, lastSaved: now}
 	// A visitor hears only their own conversation: a small buffer (memory per visitor counts
 	// at 10,000 of them).
 	s.sub = d.hub.Subscribe(hub.Filter{VisitorID: v.ID, VisitorSite: a.SiteID}, 32)
 
+	// The page count comes from the store (visitorView): a navigation reconnects, and the
+	// count of this visit must survive it.
 	view := d.visitorView(v)
-	if cur := d.hub.Visitor(v.ID); cur != nil {
+	if cur := d.hub.Visitor(v.ID); cur != nil && (a.Chat || page.URL == "") {
 		// Another tab is open: keep its page unless this connection reports one.
-		if a.Chat || page.URL == "" {
-			view.PageURL, view.PageTitle = cur.PageURL, cur.PageTitle
-		}
-		view.PageViews = cur.PageViews
+		view.PageURL, view.PageTitle = cur.PageURL, cur.PageTitle
 	}
 	if !a.Chat && page.URL != "" {
 		view.PageURL, view.PageTitle = page.URL, page.Title
-		view.PageViews++
 	}
 	d.lifecycle.Lock()
 	d.stateFor(v.ID, d.hub.VisitorConv(v.ID)).apply(view)
@@ -260,6 +269,7 @@ func (s *VisitorSession) PageView(p Page) error {
 		if err := tx.AddPageView(v.ID, &store.PageView{Visit: v.Visits, At: now, URL: p.URL, Title: p.Title, Referrer: p.Referrer}); err != nil {
 			return err
 		}
+		v.Pages++
 		stored = *v
 		return tx.PutVisitor(v)
 	})
@@ -267,9 +277,12 @@ func (s *VisitorSession) PageView(p Page) error {
 		return err
 	}
 	s.touch(now, true)
+	s.mu.Lock()
+	s.lastSaved = now
+	s.mu.Unlock()
 	view := s.d.hub.UpdateVisitor(s.ID, func(v *hub.VisitorView) {
 		v.PageURL, v.PageTitle = p.URL, p.Title
-		v.PageViews++
+		v.PageViews = stored.Pages
 		v.LastActive = now
 	})
 	if view != nil {
@@ -278,6 +291,36 @@ func (s *VisitorSession) PageView(p Page) error {
 		}
 	}
 	return nil
+}
+
+// Heartbeat is the page saying it is still open (every 20 s). It keeps the visit of a
+// visitor who only reads alive: without it, someone who reads one page for longer than the
+// visit gap and then clicks a link would start a new visit. The stored last-seen time moves
+// at most once per SeenEvery per connection, so 10,000 readers cost a few writes a second
+// rather than one per beat; the monitor's last activity is not touched (reading is not
+// activity).
+func (s *VisitorSession) Heartbeat() error {
+	now := s.d.Now()
+	s.mu.Lock()
+	due := now.Sub(s.lastSaved) >= s.d.cfg.SeenEvery
+	if due {
+		s.lastSaved = now
+	}
+	s.mu.Unlock()
+	if !due {
+		return nil
+	}
+	return s.d.db.Update(func(tx *store.Tx) error {
+		v, err := tx.Visitor(s.ID)
+		if err != nil {
+			return err
+		}
+		if !now.After(v.LastSeen) {
+			return nil
+		}
+		v.LastSeen = now
+		return tx.PutVisitor(v)
+	})
 }
 
 // touch notes activity; it reports whether the monitor should hear of it (at most every 5 s,
@@ -321,10 +364,25 @@ func (s *VisitorSession) Send(cid, text string) (store.Message, error) {
 	return m, err
 }
 
-// Typing passes what the visitor is typing to the agent.
+// Typing passes what the visitor is typing to the agent serving them, or, while the request
+// waits for someone to take it, to every agent of the site: they may read a waiting request
+// before taking it, and the preview helps them choose.
 func (s *VisitorSession) Typing(text string) {
-	if c := s.d.hub.VisitorConv(s.ID); c != nil && c.State == store.ConvOpen {
-		s.d.hub.Typing(c.ID, truncRunes(plain.Line(text), 200))
+	c := s.d.hub.VisitorConv(s.ID)
+	if c == nil || c.State == store.ConvEnded {
+		return
+	}
+	text = truncRunes(plain.Line(text), 200)
+	if c.AgentID != 0 {
+		if c.State == store.ConvOpen {
+			s.d.hub.Typing(c.ID, text)
+		}
+		return
+	}
+	for _, a := range s.d.hub.Agents() {
+		if containsID(a.Sites, c.SiteID) {
+			s.d.hub.ToAgent(a.ID, hub.Typing{ConvID: c.ID, Text: text})
+		}
 	}
 }
 

@@ -17,7 +17,7 @@ var catalog = map[string]entry{
 	// SSH.
 	"ssh.denied":       {"拒绝访问。", "Access denied."},
 	"ssh.internal":     {"kefu 内部错误，会话已结束；请重新连接。", "kefu had an internal error and ended the session; please reconnect."},
-	"ssh.no_pty":       {"kefu：工作台需要终端。请用 ssh -t 登录，或运行命令，例如：ssh -p 2222 %s@主机 help", "kefu: the workbench needs a terminal. Log in with ssh -t, or run a command, e.g.: ssh -p 2222 %s@host help"},
+	"ssh.no_pty":       {"kefu：工作台需要终端。请用 ssh -t 登录，或运行命令，例如：ssh -p %s %s@主机 help", "kefu: the workbench needs a terminal. Log in with ssh -t, or run a command, e.g.: ssh -p %s %s@host help"},
 	"ssh.no_workbench": {"您的角色没有使用工作台的权限。", "Your role may not use the workbench."},
 	"cmd.help":         {"列出可用命令", "list the commands"},
 	"cmd.version":      {"显示 kefu 版本", "show kefu's version"},
@@ -205,7 +205,7 @@ var catalog = map[string]entry{
 	"admin.scope.all":             {"全部网站", "all sites"},
 	"admin.scope.own":             {"所在网站", "own sites"},
 	"admin.area_all":              {"%s（全部）", "%s (all)"},
-	"admin.keys_none":             {"还没有登记 SSH 公钥。按 n 添加，之后可用该密钥登录：ssh -p 2222 账号@主机", "No SSH key yet. Press n to add one; it then logs in with: ssh -p 2222 ACCOUNT@host"},
+	"admin.keys_none":             {"还没有登记 SSH 公钥。按 n 添加，之后可用该密钥登录：ssh -p %s 账号@主机", "No SSH key yet. Press n to add one; it then logs in with: ssh -p %s ACCOUNT@host"},
 	"admin.no_unassigned":         {"所有客服都已分配到这个网站。", "Every agent serves this site already."},
 	"admin.settings_hint":         {"按 Enter 修改；保存后已打开的访客窗口立即生效。", "Press Enter to edit; open visitor windows apply changes at once."},
 	"admin.seats_hint":            {"提示：客服分配到网站后才能接待访客；设置了分流区域的客服优先接待来自该区域的访客。", "Agents receive a site's visitors once assigned to it; those with regions get visitors from there first."},

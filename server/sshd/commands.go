@@ -56,7 +56,7 @@ func (s *Server) commands() []command {
 func (s *Server) runCommand(sess ssh.Session, a *store.Agent, lang i18n.Lang) int {
 	args := sess.Command()
 	if len(args) == 0 {
-		fmt.Fprintln(sess.Stderr(), lang.T("ssh.no_pty", sess.User()))
+		fmt.Fprintln(sess.Stderr(), lang.T("ssh.no_pty", s.desk.SSHPort(), sess.User()))
 		return 1
 	}
 	jsonOut := false

@@ -149,10 +149,20 @@ type outConvInfo struct {
 	Ended *outEnding `json:"ended,omitempty"`
 }
 
+// outAgent is the agent's public card 客服名片 as the chat window shows it.
 type outAgent struct {
 	Name   string `json:"name"`
 	Nick   string `json:"nick"`
 	WorkNo string `json:"work_no,omitempty"`
+	QQ     string `json:"qq,omitempty"`
+	WeChat string `json:"wechat,omitempty"`
+}
+
+// outOnline tells open pages that the first agent of the site came to the workbench or the
+// last one left, so the chat page offers a chat or a leave message without a reload.
+type outOnline struct {
+	T      string `json:"t"`
+	Online bool   `json:"online"`
 }
 
 type outEnding struct {

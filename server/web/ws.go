@@ -228,7 +228,7 @@ type outSettingsFrame struct {
 func convInfo(c *hub.ConvView, card *desk.AgentCard) *outConvInfo {
 	info := &outConvInfo{ID: c.ID, State: string(c.State), Pos: c.QueuePos}
 	if card != nil {
-		info.Agent = &outAgent{Name: card.Name, Nick: card.Name, WorkNo: card.WorkNo}
+		info.Agent = &outAgent{Name: card.Name, Nick: card.Name, WorkNo: card.WorkNo, QQ: card.QQ, WeChat: card.WeChat}
 	}
 	if c.State == store.ConvEnded {
 		info.Ended = &outEnding{By: c.EndedBy}
@@ -271,6 +271,7 @@ func (c *visitorConn) readLoop(ctx context.Context) {
 func (c *visitorConn) handle(f Frame) {
 	switch f.T {
 	case "hb":
+		c.vs.Heartbeat()
 	case "pv":
 		if !c.small.Allow() {
 			return
@@ -454,6 +455,11 @@ func (c *visitorConn) eventFrame(ev hub.Event) any {
 			return outBye{T: "bye", Code: e.Code, Text: c.lang.T("visitor.err.blocked")} // in the visitor's language
 		}
 		return outBye{T: "bye", Code: e.Code, Text: e.Text}
+	case hub.Notice:
+		switch e.Kind {
+		case desk.NoticeSiteOnline, desk.NoticeSiteOffline:
+			return outOnline{T: "online", Online: e.Kind == desk.NoticeSiteOnline}
+		}
 	case hub.SettingsChanged:
 		if site, err := c.s.desk.Site(e.SiteID); err == nil {
 			return outSettingsFrame{T: "settings", Settings: siteSettings(site)}

@@ -399,7 +399,7 @@ func (a *agents) keysView(w, h int) []string {
 	l := m.lang
 	out := []string{m.st.PaneTitle.Render(cells.Cut(l.T("admin.form.keys", cells.Safe(a.keysOf.Account)), w))}
 	if len(a.keys) == 0 {
-		return append(out, wrapMuted(m, l.T("admin.keys_none"), w)...)
+		return append(out, wrapMuted(m, l.T("admin.keys_none", m.as.SSHPort()), w)...)
 	}
 	cols := []column{
 		{title: l.T("admin.col.fingerprint"), min: 20, max: 52, prio: 1},
