@@ -3,10 +3,13 @@
 //
 //	kefu [serve] [--data DIR] [--http ADDR] [--ssh ADDR] [--lang zh|en]
 //	kefu backup FILE [--data DIR]
+//	kefu passwd [ACCOUNT] [--data DIR] [--stdin]
+//	kefu admin-password [--data DIR] [--stdin]
 //	kefu version
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -18,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -30,6 +34,9 @@ import (
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
+
+// stdin is where `kefu passwd --stdin` reads the password; tests replace it.
+var stdin io.Reader = os.Stdin
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -46,41 +53,48 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args, stdout, stderr)
 	case "backup":
 		return backup(args, stdout, stderr)
+	case "passwd":
+		return passwd(args, "", stdout, stderr)
+	case "admin-password":
+		return passwd(args, "admin", stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "kefu %s (schema %d)\n", version, store.SchemaVersion())
 		return 0
-	case "help", "-h", "--help":
-		usage(stdout)
+	case "help", "-h", "-help", "--help":
+		usage(stdout, helpLang(args))
 		return 0
 	}
 	fmt.Fprintf(stderr, "kefu: unknown command %q (try kefu --help)\n", cmd)
 	return 2
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `kefu — online customer service: a chat widget for websites, a workbench over SSH.
+// usage prints the help in the language the person asked for.
+func usage(w io.Writer, lang i18n.Lang) { fmt.Fprint(w, lang.T("cli.usage")) }
 
-Usage:
-  kefu [serve] [flags]      run the server (the default)
-  kefu backup FILE [flags]  write a consistent copy of the database to FILE
-  kefu version              print the version
-  kefu help                 this help
-
-Flags of serve (each also read from the environment):
-  --data DIR        data directory: database, SSH host key, files   (KEFU_DATA, default ./data)
-  --http ADDR       address for visitors (HTTP)                      (KEFU_HTTP, default :8080)
-  --ssh ADDR        address for staff (SSH)                          (KEFU_SSH, default :2222)
-  --lang zh|en      default language of the UI                      (KEFU_LANG, default zh)
-  --trusted-proxy   comma-separated CIDRs whose X-Forwarded-For is believed (KEFU_TRUSTED_PROXIES)
-  --max-file-mb N   largest file visitors and staff may send, in MiB      (KEFU_MAX_FILE_MB, default 20)
-  --public-url URL  how websites reach kefu, for the embed code          (KEFU_PUBLIC_URL, default http://localhost:8080)
-
-On first start kefu creates the site 默认站点 and the super admin "admin", whose password is
-KEFU_ADMIN_PASSWORD if set, else generated and printed once.
-
-Then open http://localhost:8080/ (a demo page with the widget) and run
-  ssh -p 2222 admin@localhost
-`)
+// helpLang is the language of the help and of what the subcommands print: --lang among the
+// arguments, else KEFU_LANG, else the locale (LC_ALL, LC_MESSAGES, LANG); Chinese unless one of
+// them says English.
+func helpLang(args []string) i18n.Lang {
+	for i, a := range args {
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "lang" {
+			continue
+		}
+		if !hasVal && i+1 < len(args) {
+			val = args[i+1]
+		}
+		if l, ok := i18n.Parse(val); ok {
+			return l
+		}
+	}
+	for _, name := range []string{"KEFU_LANG", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := os.Getenv(name); v != "" {
+			// The first one set decides, as in the C library; "C" or "POSIX" means the default.
+			l, _ := i18n.Parse(v)
+			return l
+		}
+	}
+	return i18n.ZH
 }
 
 // env returns the environment variable or a default.
@@ -91,6 +105,12 @@ func env(name, def string) string {
 	return def
 }
 
+// serveEnv maps each flag of serve to the environment variable it defaults from.
+var serveEnv = map[string]string{
+	"data": "KEFU_DATA", "http": "KEFU_HTTP", "ssh": "KEFU_SSH", "lang": "KEFU_LANG",
+	"trusted-proxy": "KEFU_TRUSTED_PROXIES", "max-file-mb": "KEFU_MAX_FILE_MB", "public-url": "KEFU_PUBLIC_URL",
+}
+
 func serve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -99,14 +119,11 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	sshAddr := fs.String("ssh", env("KEFU_SSH", ":2222"), "")
 	langFlag := fs.String("lang", env("KEFU_LANG", "zh"), "")
 	proxies := fs.String("trusted-proxy", env("KEFU_TRUSTED_PROXIES", ""), "")
-	maxFileMB := fs.Int("max-file-mb", 20, "")
+	maxFile := fs.String("max-file-mb", env("KEFU_MAX_FILE_MB", "20"), "")
 	publicURL := fs.String("public-url", env("KEFU_PUBLIC_URL", ""), "")
-	if v := os.Getenv("KEFU_MAX_FILE_MB"); v != "" {
-		fmt.Sscan(v, maxFileMB)
-	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			usage(stdout)
+			usage(stdout, helpLang(args))
 			return 0
 		}
 		fmt.Fprintf(stderr, "kefu: %v (try kefu --help)\n", err)
@@ -116,30 +133,41 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kefu: unexpected argument %q (try kefu --help)\n", fs.Arg(0))
 		return 2
 	}
+	// A value is named in an error as the person gave it: the flag, or the environment
+	// variable it came from, so a bad value in a unit file is as loud as a bad flag.
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	from := func(name string) string {
+		if !given[name] {
+			return serveEnv[name]
+		}
+		return "--" + name
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "kefu: "+format+"\n", a...)
+		return 2
+	}
 	lang, ok := i18n.Parse(*langFlag)
 	if !ok {
-		fmt.Fprintf(stderr, "kefu: --lang must be zh or en, not %q\n", *langFlag)
-		return 2
+		return bad("%s must be zh or en, not %q", from("lang"), *langFlag)
 	}
 	trusted, err := parsePrefixes(*proxies)
 	if err != nil {
-		fmt.Fprintf(stderr, "kefu: --trusted-proxy: %v\n", err)
-		return 2
+		return bad("%s: %v", from("trusted-proxy"), err)
 	}
-	if *maxFileMB < 1 || *maxFileMB > 1024 {
-		fmt.Fprintf(stderr, "kefu: --max-file-mb must be between 1 and 1024, not %d\n", *maxFileMB)
-		return 2
+	maxFileMB, err := strconv.Atoi(strings.TrimSpace(*maxFile))
+	if err != nil || maxFileMB < 1 || maxFileMB > 1024 {
+		return bad("%s must be a whole number of MiB between 1 and 1024, not %q", from("max-file-mb"), *maxFile)
 	}
 	if *publicURL == "" {
 		*publicURL = "http://" + displayAddr(*httpAddr)
 	} else if u, err := url.Parse(*publicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		fmt.Fprintf(stderr, "kefu: --public-url must look like https://kefu.example.com, not %q\n", *publicURL)
-		return 2
+		return bad("%s must look like https://kefu.example.com, not %q", from("public-url"), *publicURL)
 	}
-	for _, a := range []struct{ flag, addr string }{{"--http", *httpAddr}, {"--ssh", *sshAddr}} {
-		if _, _, err := net.SplitHostPort(a.addr); err != nil {
-			fmt.Fprintf(stderr, "kefu: %s %q is not an address like :8080 or 127.0.0.1:8080\n", a.flag, a.addr)
-			return 2
+	for _, name := range []string{"http", "ssh"} {
+		addr := fs.Lookup(name).Value.String()
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return bad("%s %q is not an address like :8080 or 127.0.0.1:8080", from(name), addr)
 		}
 	}
 	// Catch signals before anything is opened, so a SIGTERM right after start still shuts down
@@ -151,7 +179,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		DataDir: *dataDir, HTTPAddr: *httpAddr, SSHAddr: *sshAddr, Lang: lang,
 		AdminPassword: os.Getenv("KEFU_ADMIN_PASSWORD"), TrustedProxies: trusted,
 		Workbench: tui.New, Version: version, Log: log,
-		Desk: desk.Config{MaxFileSize: int64(*maxFileMB) << 20, PublicURL: *publicURL},
+		Desk: desk.Config{MaxFileSize: int64(maxFileMB) << 20, PublicURL: *publicURL},
 	})
 	if err != nil {
 		if errors.Is(err, store.ErrLocked) {
@@ -246,5 +274,78 @@ func backup(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stdout, i18n.ZH.T("console.backup_ok", n, file))
+	return 0
+}
+
+// passwd sets a new password for an account while kefu is stopped (kefu passwd ACCOUNT,
+// kefu admin-password). The password is read from stdin with --stdin, else generated and
+// printed once, like the admin's on first start.
+func passwd(args []string, account string, stdout, stderr io.Writer) int {
+	lang := helpLang(args)
+	fs := flag.NewFlagSet("passwd", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dataDir := fs.String("data", env("KEFU_DATA", "data"), "")
+	fromStdin := fs.Bool("stdin", false, "")
+	fs.String("lang", "", "") // read by helpLang
+	if account == "" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		account, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout, lang)
+			return 0
+		}
+		fmt.Fprintf(stderr, "kefu passwd: %v (%s)\n", err, lang.T("cli.passwd_usage"))
+		return 2
+	}
+	if account == "" && fs.NArg() == 1 {
+		account = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_usage"))
+		return 2
+	}
+	if account == "" {
+		account = "admin"
+	}
+	var pw string
+	if *fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_bad", desk.MinPassword, desk.MaxPassword))
+			return 2
+		}
+		if pw = strings.TrimRight(line, "\r\n"); pw == "" {
+			fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_bad", desk.MinPassword, desk.MaxPassword))
+			return 2
+		}
+	}
+	set, a, err := server.ResetPassword(*dataDir, account, pw)
+	var field *desk.FieldError
+	switch {
+	case err == nil:
+	case errors.As(err, &field):
+		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_bad", desk.MinPassword, desk.MaxPassword))
+		return 2
+	case errors.Is(err, store.ErrLocked):
+		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_locked", *dataDir))
+		return 1
+	case errors.Is(err, server.ErrNoDatabase):
+		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_no_db", *dataDir))
+		return 1
+	case errors.Is(err, server.ErrNoAccount):
+		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_no_user", account))
+		return 1
+	default:
+		fmt.Fprintf(stderr, "kefu passwd: %v\n", err)
+		return 1
+	}
+	if *fromStdin {
+		fmt.Fprintln(stdout, lang.T("cli.passwd_set", a.Account))
+	} else {
+		fmt.Fprintln(stdout, lang.T("cli.passwd_ok", a.Account, set))
+	}
+	if a.Disabled {
+		fmt.Fprintln(stdout, lang.T("cli.passwd_disabled", a.Account))
+	}
 	return 0
 }
