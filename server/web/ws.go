@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -66,7 +67,9 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		s.release(ip)
 		return
 	}
-	ws.SetReadLimit(MaxFrame)
+	// readFrame stops at MaxFrame+1 bytes and answers frame_too_big; the library's own limit,
+	// which closes without a word, sits above it as a backstop.
+	ws.SetReadLimit(MaxFrame + 1)
 	c := &visitorConn{s: s, ws: ws, lang: langOf(r), replies: make(chan any, 32), closing: make(chan struct{}),
 		msgs: rate.NewLimiter(5, 10), small: rate.NewLimiter(4, 20)}
 	if !s.track(c) {
@@ -145,8 +148,13 @@ func (c *visitorConn) fail(code string) {
 func (c *visitorConn) run(ctx context.Context, siteID uint64, ip, ua string) {
 	defer c.ws.CloseNow()
 	hctx, cancel := context.WithTimeout(ctx, helloTimeout)
-	_, data, err := c.ws.Read(hctx)
+	data, err := c.readFrame(hctx)
 	cancel()
+	if errors.Is(err, errFrameTooBig) {
+		c.write(ctx, c.tooBig())
+		c.ws.Close(websocket.StatusMessageTooBig, "frame too big")
+		return
+	}
 	if err != nil {
 		return
 	}
@@ -249,8 +257,12 @@ func (c *visitorConn) sendMessages(convID, after uint64) {
 func (c *visitorConn) readLoop(ctx context.Context) {
 	for {
 		rctx, cancel := context.WithTimeout(ctx, idleTimeout)
-		_, data, err := c.ws.Read(rctx)
+		data, err := c.readFrame(rctx)
 		cancel()
+		if errors.Is(err, errFrameTooBig) {
+			c.reply(c.tooBig()) // the writer flushes it before it closes the socket
+			return
+		}
 		if err != nil {
 			return
 		}
@@ -419,6 +431,27 @@ func (c *visitorConn) writeLoop(ctx context.Context) {
 			return
 		}
 	}
+}
+
+// readFrame reads one frame of at most MaxFrame bytes.
+func (c *visitorConn) readFrame(ctx context.Context) ([]byte, error) {
+	_, r, err := c.ws.Reader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(io.LimitReader(r, MaxFrame+1))
+	if err == nil && len(data) > MaxFrame {
+		return nil, errFrameTooBig
+	}
+	return data, err
+}
+
+// errFrameTooBig: the visitor sent a frame over MaxFrame. They hear why, then the socket
+// closes (the rest of the frame is never read).
+var errFrameTooBig = errors.New("frame too big")
+
+func (c *visitorConn) tooBig() outError {
+	return outError{T: "error", Code: "frame_too_big", Text: c.lang.T("visitor.err.frame_too_big")}
 }
 
 func (c *visitorConn) write(ctx context.Context, v any) error {
