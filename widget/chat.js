@@ -25,6 +25,9 @@
       queueNext: '马上就轮到您了，请稍候',
       serving: '正在为您服务',
       workNo: '工号 {no}',
+      cardQQ: 'QQ {v}',
+      cardWeChat: '微信 {v}',
+      card: '客服名片',
       agent: '客服',
       offline: '客服暂时不在线',
       offlineSub: '请留言，我们会尽快与您联系',
@@ -104,6 +107,7 @@
         blocked: '抱歉，您暂时无法发起对话。',
         bad_request: '请求无效，请刷新页面后重试。',
         no_conv: '当前没有进行中的对话。',
+        frame_too_big: '发送的内容太大了，正在重新连接。',
         _: '出错了，请稍后再试。',
       },
     },
@@ -122,6 +126,9 @@
       queueNext: 'You are next, please wait',
       serving: 'is helping you',
       workNo: 'No. {no}',
+      cardQQ: 'QQ {v}',
+      cardWeChat: 'WeChat {v}',
+      card: 'Agent card',
       agent: 'Agent',
       offline: 'No agent is online right now',
       offlineSub: 'Leave us a message and we will get back to you',
@@ -201,6 +208,7 @@
         blocked: 'Sorry, you cannot start a chat at the moment.',
         bad_request: 'Invalid request. Please reload the page.',
         no_conv: 'There is no open chat.',
+        frame_too_big: 'What was sent is too big; reconnecting.',
         _: 'Something went wrong. Please try again later.',
       },
     },
@@ -265,7 +273,7 @@
 
   const ui = {
     app: $('app'), siteTitle: $('site-title'),
-    agentbar: $('agentbar'), avatar: $('agent-avatar'), agentName: $('agent-name'), agentSub: $('agent-sub'), end: $('btn-end'),
+    agentbar: $('agentbar'), avatar: $('agent-avatar'), agentName: $('agent-name'), agentSub: $('agent-sub'), agentCard: $('agent-card'), end: $('btn-end'),
     connbar: $('connbar'), queue: $('queue'), notice: $('notice'), noticeText: $('notice-text'), noticeClose: $('notice-close'),
     msgs: $('msgs'), composer: $('composer'), input: $('input'), send: $('btn-send'), counter: $('counter'),
     emojiBtn: $('btn-emoji'), emoji: $('emoji'),
@@ -632,6 +640,21 @@
     return '';
   }
 
+  // cardLine fills the agent's public card (客服名片: QQ, WeChat) under their name, one
+  // textContent span per way to reach them, so it can be selected and copied.
+  function cardLine(agent) {
+    ui.agentCard.textContent = '';
+    const items = [];
+    if (agent && typeof agent === 'object') {
+      const qq = str(String(agent.qq == null ? '' : agent.qq), 20);
+      const wx = str(String(agent.wechat == null ? '' : agent.wechat), 40);
+      if (qq) items.push(t('cardQQ', { v: qq }));
+      if (wx) items.push(t('cardWeChat', { v: wx }));
+    }
+    items.forEach(function (text) { ui.agentCard.appendChild(el('span', 'card-item', text)); });
+    ui.agentCard.hidden = items.length === 0;
+  }
+
   function render() {
     if (blocked) return;
     // The site title is already above (page header or the widget's panel), so this bar
@@ -674,6 +697,7 @@
     ui.agentbar.setAttribute('data-state', state);
     ui.agentName.textContent = name;
     ui.agentSub.textContent = sub;
+    cardLine(state === 'agent' ? agent : null);
     ui.avatar.textContent = initial;
     ui.end.hidden = !cur;
 
@@ -857,6 +881,7 @@
           raw({ t: 'sync', conv: m.conv, after: S.max[m.conv] || 0 });
         }
         break;
+      case 'online': onOnline(!!m.online); break;
       case 'left': if (leaving && m.cid === leaving.cid) leaving = null; break;
       case 'error': onError(m); break;
       case 'bye': onBye(m); break;
@@ -888,6 +913,20 @@
     flushOutbox(true);
     if (leaving && later.indexOf(leaving) < 0) later.push(leaving); // same cid: stored once
     while (later.length && ready) raw(later.shift());
+  }
+
+  // onOnline: the first agent of the site came to the workbench, or the last one left. The
+  // window offers a chat or a leave message accordingly, without a reload. A window opened
+  // while nobody was there asks for its chat now, as it would have on opening, unless the
+  // visitor has started (or sent) a leave message instead.
+  function onOnline(on) {
+    if (!welcomed || online === on) return;
+    online = on;
+    if (on && !cur) {
+      const leavingToo = leaving || !ui.leaveDone.hidden || ui.leaveForm.elements.text.value.trim() !== '';
+      if (S.outbox.length || (S.lastEnded == null && !leavingToo)) askChat();
+    }
+    render();
   }
 
   function askChat() {
