@@ -316,6 +316,17 @@ var CannedCSVHeader = []string{"group", "title", "text", "shortcut"}
 // required. The file is UTF-8, with or without a BOM, or GBK as Excel saves it in China.
 // It is all or nothing: any bad row refuses the whole file with a *CSVError naming the lines.
 func (s *AgentSession) ImportCannedCSV(siteID uint64, personal bool, r io.Reader) (added int, err error) {
+	return s.importCannedCSV(siteID, personal, r, false)
+}
+
+// CheckCannedCSV reads a CSV file as ImportCannedCSV does, with the same permission check and
+// the same refusals, but stores nothing: how many replies the file would add. The workbench's
+// import form shows it while the agent pastes.
+func (s *AgentSession) CheckCannedCSV(siteID uint64, personal bool, r io.Reader) (int, error) {
+	return s.importCannedCSV(siteID, personal, r, true)
+}
+
+func (s *AgentSession) importCannedCSV(siteID uint64, personal bool, r io.Reader, dry bool) (added int, err error) {
 	if err := s.d.db.View(func(tx *store.Tx) error { return s.mayEditCanned(tx, siteID, personal) }); err != nil {
 		return 0, err
 	}
@@ -339,7 +350,7 @@ func (s *AgentSession) ImportCannedCSV(siteID uint64, personal bool, r io.Reader
 			list[i].SiteID = siteID
 		}
 	}
-	err = s.d.db.Update(func(tx *store.Tx) error {
+	check := func(tx *store.Tx) error {
 		if err := s.mayEditCanned(tx, siteID, personal); err != nil {
 			return err
 		}
@@ -374,9 +385,17 @@ func (s *AgentSession) ImportCannedCSV(siteID uint64, personal bool, r io.Reader
 		if len(existing)+len(list) > store.MaxCannedPerScope {
 			return &CSVError{[]CSVProblem{{0, fieldErr("", "canned.err.full", store.MaxCannedPerScope)}}}
 		}
+		if dry {
+			return nil
+		}
 		fresh := append([]store.CannedReply(nil), list...) // Update may run fn again
 		return cannedErr(tx.AddCanned(fresh), "")
-	})
+	}
+	if dry {
+		err = s.d.db.View(check)
+	} else {
+		err = s.d.db.Update(check)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -311,7 +311,15 @@ func TestCannedImportCSV(t *testing.T) {
 	for _, tt := range tests {
 		site := f.site
 		before, _ := f.admin.CannedReplies(site)
+		// The check answers as the import will, and stores nothing.
+		checked, checkErr := f.admin.CheckCannedCSV(site, tt.personal, strings.NewReader(tt.data))
+		if after, _ := f.admin.CannedReplies(site); len(after) != len(before) {
+			t.Errorf("%s: the check stored %d replies", tt.name, len(after)-len(before))
+		}
 		n, err := f.admin.ImportCannedCSV(site, tt.personal, strings.NewReader(tt.data))
+		if checked != n || explain(checkErr) != explain(err) || (checkErr == nil) != (err == nil) {
+			t.Errorf("%s: check said %d %q, import %d %q", tt.name, checked, explain(checkErr), n, explain(err))
+		}
 		if n != tt.added {
 			t.Errorf("%s: added %d, want %d (%v)", tt.name, n, tt.added, err)
 		}
@@ -338,9 +346,16 @@ func TestCannedImportCSV(t *testing.T) {
 	if list[2].Text != "企业版每年 3980 元，\n含 10 个座席。" || list[0].Shortcut != "fapiao" || list[0].AgentID == 0 {
 		t.Fatalf("imported %+v / %+v", list[2], list[0])
 	}
-	// Importing the same file again clashes on every shortcut.
+	// Importing the same file again clashes on every shortcut; the check says so first.
+	if _, err := f.admin.CheckCannedCSV(f.site, false, strings.NewReader(good)); err == nil || !strings.Contains(explain(err), "第 2 行：快捷键 /price 已被使用") {
+		t.Fatalf("check of a re-import: %v", explain(err))
+	}
 	if _, err := f.admin.ImportCannedCSV(f.site, false, strings.NewReader(good)); err == nil || !strings.Contains(explain(err), "第 2 行") {
 		t.Fatalf("re-import: %v", explain(err))
+	}
+	// Checking needs the permission importing needs.
+	if _, err := f.xiao.CheckCannedCSV(f.site, false, strings.NewReader("text\n好的\n")); !errors.Is(err, desk.ErrForbidden) {
+		t.Fatalf("an agent checks a public import: %v", err)
 	}
 	// Export reads back.
 	var out bytes.Buffer

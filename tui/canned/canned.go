@@ -26,7 +26,16 @@ type Context struct {
 	Lang   i18n.Lang
 	Agent  *desk.AgentSession
 	SiteID func() uint64 // the site of the active chat (picker) / the chosen site (manager)
+	// Account, Host and Port are how this agent reached kefu over SSH, for the commands the
+	// manager shows ("" and 0 when not known: the command says where they go).
+	Account string
+	Host    string
+	Port    int
 }
+
+// RefreshMsg asks the manager to read the replies again; the workbench sends it when the
+// page is shown, so replies added elsewhere (an SSH import, another admin) appear.
+type RefreshMsg struct{}
 
 func (c Context) site() uint64 {
 	if c.SiteID == nil {
@@ -61,7 +70,7 @@ type loadedMsg struct {
 	mayEdit bool                // and changeable
 
 	// After an action of the manager:
-	action  string // "save", "delete", "move", "" for a plain load
+	action  string // "save", "delete", "move", "import", "" for a plain load
 	err     error
 	notice  string
 	selID   uint64 // the reply to select

@@ -98,7 +98,12 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) ctx(as *desk.AgentSession, l i18n.Lang) Context {
 	r := lipgloss.NewRenderer(io.Discard, termenv.WithProfile(termenv.Ascii))
 	r.SetHasDarkBackground(true)
-	return Context{Styles: theme.New(r), Lang: l, Agent: as, SiteID: func() uint64 { return store.DefaultSiteID }}
+	account := "admin"
+	if a, _, err := as.Agent(); err == nil {
+		account = a.Account
+	}
+	return Context{Styles: theme.New(r), Lang: l, Agent: as, SiteID: func() uint64 { return store.DefaultSiteID },
+		Account: account, Host: "kf.example.cn", Port: 2222}
 }
 
 // pump runs cmd and every command that follows from it, handing their messages to update,
@@ -160,6 +165,10 @@ func keyMsg(k string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyCtrlU}
 	case "ctrl+e":
 		return tea.KeyMsg{Type: tea.KeyCtrlE}
+	case "ctrl+s":
+		return tea.KeyMsg{Type: tea.KeyCtrlS}
+	case "[", "]":
+		return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 }
@@ -369,6 +378,187 @@ func TestManagerGolden(t *testing.T) {
 	view = m.View(40, 20)
 	checkFrame(t, view, 40, 20)
 	golden(t, "manager-import-40x20", view)
+
+	// The admin pastes into the public replies: one good row, one too long, one hostile.
+	m = NewManager(f.ctx(f.admin, i18n.ZH))
+	pump(m.Update, m.Init())
+	press(m.Update, "right", "i")
+	paste(m, "分组,标题,内容,快捷键\n售前,试用,可以免费试用 15 天,trial\n售前,"+strings.Repeat("长", 51)+",x,\n\x1b]0;PWNED\x07售后,退款,已退,refund\n")
+	for _, sz := range []struct{ w, h int }{{80, 24}, {40, 20}} {
+		view = m.View(sz.w, sz.h)
+		checkFrame(t, view, sz.w, sz.h)
+		golden(t, fmt.Sprintf("manager-import-public-%dx%d", sz.w, sz.h), view)
+	}
+}
+
+// paste hands text to the manager as a terminal's bracketed paste does, and runs what follows.
+func paste(m *Manager, text string) []tea.Msg {
+	return pump(m.Update, m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(text), Paste: true}))
+}
+
+// TestManagerRefreshes: replies imported over SSH meanwhile show when the page is shown again
+// (RefreshMsg) or on r, with the selection kept.
+func TestManagerRefreshes(t *testing.T) {
+	f := newFixture(t)
+	m := NewManager(f.ctx(f.admin, i18n.ZH))
+	pump(m.Update, m.Init())
+	press(m.Update, "right", "down")
+	sel := m.selected().ID
+	if !strings.Contains(m.View(80, 24), "公共常用语(4)") {
+		t.Fatalf("before:\n%s", m.View(80, 24))
+	}
+	// What `ssh … canned import --site 1 < 常用语.csv` does.
+	if n, err := f.admin.ImportCannedCSV(store.DefaultSiteID, false, strings.NewReader("分组,内容\n售后,发票三个工作日内寄出\n")); err != nil || n != 1 {
+		t.Fatalf("import: %d %v", n, err)
+	}
+	if !strings.Contains(m.View(80, 24), "公共常用语(4)") {
+		t.Fatal("the manager read the replies by itself")
+	}
+	pump(m.Update, m.Update(RefreshMsg{}))
+	if view := m.View(80, 24); !strings.Contains(view, "公共常用语(5)") || !strings.Contains(view, "发票三个工作日内寄出") {
+		t.Fatalf("after RefreshMsg:\n%s", view)
+	}
+	if c := m.selected(); c == nil || c.ID != sel {
+		t.Fatalf("the selection moved: %+v", c)
+	}
+	if _, err := f.admin.CreateCanned(0, true, desk.CannedInput{Text: "另一处添加的个人常用语"}); err != nil {
+		t.Fatal(err)
+	}
+	press(m.Update, "r")
+	if view := m.View(80, 24); !strings.Contains(view, "我的常用语(3)") {
+		t.Fatalf("after r:\n%s", view)
+	}
+}
+
+// TestManagerOrdersGroups: [ and ] move the selected reply's group among the groups, stored,
+// so the picker and every other session show the same order; agents may order their own
+// groups only.
+func TestManagerOrdersGroups(t *testing.T) {
+	f := newFixture(t)
+	m := NewManager(f.ctx(f.admin, i18n.ZH))
+	pump(m.Update, m.Init())
+	press(m.Update, "right", "down", "down") // 03., the first of 售后
+	groups := func() string {
+		list, _ := f.admin.CannedReplies(store.DefaultSiteID)
+		var public []store.CannedReply
+		for _, c := range list {
+			if !c.Personal() {
+				public = append(public, c)
+			}
+		}
+		return strings.Join(store.CannedGroups(public), ",")
+	}
+	if g := groups(); g != "售前,售后" {
+		t.Fatalf("groups before: %s", g)
+	}
+	press(m.Update, "[")
+	if g := groups(); g != "售后,售前" {
+		t.Fatalf("groups after [: %s", g)
+	}
+	view := m.View(80, 24)
+	if i, j := strings.Index(view, "▾ 售后"), strings.Index(view, "▾ 售前"); i < 0 || j < 0 || i > j {
+		t.Fatalf("the screen does not show 售后 first:\n%s", view)
+	}
+	if c := m.selected(); c == nil || c.Group != "售后" || m.sel != 0 {
+		t.Fatalf("the moved group's reply is not selected: %+v at %d", c, m.sel)
+	}
+	// The picker reads the same order.
+	p := NewPicker(f.ctx(f.admin, i18n.ZH))
+	pump(p.Update, p.Open())
+	if pv := p.View(80, 24); strings.Index(pv, "售后") > strings.Index(pv, "售前") {
+		t.Fatalf("the picker keeps the old order:\n%s", pv)
+	}
+	press(m.Update, "]")
+	if g := groups(); g != "售前,售后" {
+		t.Fatalf("groups after ]: %s", g)
+	}
+	// An agent: public groups are read-only, their own groups are theirs.
+	a := NewManager(f.ctx(f.agent, i18n.ZH))
+	pump(a.Update, a.Init())
+	press(a.Update, "right", "down", "down", "[")
+	if !a.noticeErr || groups() != "售前,售后" {
+		t.Fatalf("an agent moved a public group: %q, %s", a.notice, groups())
+	}
+	for _, g := range []string{"问候", "结束语"} {
+		if _, err := f.agent.CreateCanned(0, true, desk.CannedInput{Group: g, Text: g + "：您好"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	press(a.Update, "left", "r", "down", "[")
+	mine, _ := f.agent.CannedReplies(0)
+	if len(mine) != 2 || mine[0].Group != "结束语" {
+		t.Fatalf("the agent's groups: %+v", mine)
+	}
+}
+
+// TestManagerImportsPastedCSV: i opens the paste form for the tab's replies; while pasting it
+// says how many would come in or which lines are wrong, in Chinese; Ctrl+S imports all or
+// nothing; the SSH command shown is the one this session can run.
+func TestManagerImportsPastedCSV(t *testing.T) {
+	f := newFixture(t)
+	m := NewManager(f.ctx(f.admin, i18n.ZH))
+	pump(m.Update, m.Init())
+	press(m.Update, "i")
+	if m.mode != modeImport || !m.Capturing() {
+		t.Fatal("i does not open the import form")
+	}
+	view := m.View(80, 24)
+	checkFrame(t, view, 80, 24)
+	for _, want := range []string{"导入常用语 → 我的常用语", "ssh -p 2222 admin@kf.example.cn canned import --personal < 常用语.csv", "Ctrl+S 导入"} {
+		if !strings.Contains(view, want) {
+			t.Fatalf("the form lacks %q:\n%s", want, view)
+		}
+	}
+	press(m.Update, "ctrl+s")
+	if m.mode != modeImport || !strings.Contains(m.View(80, 24), "还没有粘贴内容") {
+		t.Fatalf("ctrl+s on nothing:\n%s", m.View(80, 24))
+	}
+	// Bad rows: each named by its line, and nothing stored on Ctrl+S.
+	paste(m, "分组,标题,内容,快捷键\n常用,发货,下单后 48 小时内发货。,ship\n常用,,,\n常用,运费,满 99 包邮,ship\n")
+	view = m.View(80, 24)
+	for _, want := range []string{"第 3 行：内容不能为空", "第 4 行：快捷键 /ship 与第 2 行重复"} {
+		if !strings.Contains(view, want) {
+			t.Fatalf("the verdict lacks %q:\n%s", want, view)
+		}
+	}
+	press(m.Update, "ctrl+s")
+	if mine, _ := f.admin.CannedReplies(0); len(mine) != 2 || m.mode != modeImport {
+		t.Fatalf("a refused paste: %d replies, mode %d", len(mine), m.mode)
+	}
+	// Fixed (the bad lines cleared), it says how many and imports them.
+	press(m.Update, "ctrl+u", "backspace", "ctrl+u", "backspace", "ctrl+u")
+	paste(m, "常用,运费,满 99 包邮,free")
+	if view := m.View(80, 24); !strings.Contains(view, "可导入 2 条常用语") {
+		t.Fatalf("after the fix:\n%s\n%q", view, m.imp.area.Value())
+	}
+	press(m.Update, "ctrl+s")
+	if m.mode != modeList || m.notice != "已导入 2 条常用语" {
+		t.Fatalf("after import: mode %d, notice %q\n%s", m.mode, m.notice, m.View(80, 24))
+	}
+	if !strings.Contains(m.View(80, 24), "我的常用语(4)") {
+		t.Fatalf("the tab does not count the imported replies:\n%s", m.View(80, 24))
+	}
+	mine, _ := f.admin.CannedReplies(0)
+	if len(mine) != 4 || mine[2].Group != "常用" || mine[2].Shortcut != "ship" || mine[3].Text != "满 99 包邮" {
+		t.Fatalf("stored %+v", mine)
+	}
+	// Public replies for the admin: the command names the site; Esc leaves, storing nothing.
+	press(m.Update, "right", "i")
+	if view := m.View(80, 24); !strings.Contains(view, "canned import --site 1 < 常用语.csv") || !strings.Contains(view, "公共常用语（网站 1）") {
+		t.Fatalf("public import form:\n%s", view)
+	}
+	paste(m, "内容\n好的\n")
+	press(m.Update, "esc")
+	if public, _ := f.admin.CannedReplies(store.DefaultSiteID); len(public) != 8 || m.mode != modeList {
+		t.Fatalf("esc imported: %d", len(public))
+	}
+	// An agent cannot import into the public replies.
+	a := NewManager(f.ctx(f.agent, i18n.ZH))
+	pump(a.Update, a.Init())
+	press(a.Update, "right", "i")
+	if a.mode != modeList || !a.noticeErr {
+		t.Fatalf("an agent opened the public import: mode %d %q", a.mode, a.notice)
+	}
 }
 
 func TestManagerEdits(t *testing.T) {
@@ -509,11 +699,31 @@ func TestViewsFitAnySize(t *testing.T) {
 	form := NewManager(f.ctx(f.admin, i18n.ZH))
 	pump(form.Update, form.Init())
 	press(form.Update, "a")
+	imp := NewManager(f.ctx(f.admin, i18n.ZH))
+	pump(imp.Update, imp.Init())
+	press(imp.Update, "i")
+	paste(imp, "分组,标题,内容,快捷键\n售前,试用,可以免费试用 15 天，"+strings.Repeat("很长的内容", 30)+",trial\n售前,坏,,\n,,,坏快捷键\n")
 	for w := 1; w <= 130; w += 7 {
 		for h := 1; h <= 30; h += 3 {
 			checkFrame(t, p.View(w, h), w, h)
 			checkFrame(t, m.View(w, h), w, h)
 			checkFrame(t, form.View(w, h), w, h)
+			checkFrame(t, imp.View(w, h), w, h)
+		}
+	}
+}
+
+// TestPastedCSV: what a paste puts in the import form: escape sequences gone, and cells copied
+// from Excel (tab-separated) turned into CSV, quoting what needs it.
+func TestPastedCSV(t *testing.T) {
+	for in, want := range map[string]string{
+		"分组,内容\r\n售前,\x1b]0;PWNED\x07您好\x1b[31m！\r\n":       "分组,内容\n售前,您好！\n",
+		"分组\t标题\t内容\n售前\t价格\t企业版每年 3980 元，含 10 个座席,旗舰版另议\n": "分组,标题,内容\n售前,价格,\"企业版每年 3980 元，含 10 个座席,旗舰版另议\"\n",
+		"内容\t快捷键\n\"第一行\n第二行\"\thi\n":                       "内容,快捷键\n\"第一行\n第二行\",hi\n",
+		"group,text\nA\tB,x\n": "group,text\nA B,x\n",
+	} {
+		if got := pastedCSV(in); got != want {
+			t.Errorf("pastedCSV(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package canned
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
@@ -18,8 +17,11 @@ import (
 // Manager is the screen where canned replies are kept (常用语设置): the agent's personal
 // replies, and the chosen site's public ones if the agent may read them — to change those,
 // the settings permission on the site. Add and edit in a form, delete after a confirmation,
-// move up and down within a group, search by title or content; CSV files come in over SSH
-// (`canned import`), which the screen explains.
+// move replies up and down within their group and whole groups among the groups, search by
+// title or content; CSV text comes in through a paste form, and CSV files over SSH
+// (`canned import`), which the form shows how. The replies are read again whenever the
+// screen is shown (RefreshMsg), after every change and on r, so an import done over SSH
+// meanwhile shows.
 type Manager struct {
 	ctx  Context
 	keys managerKeys
@@ -40,6 +42,8 @@ type Manager struct {
 
 	search    textinput.Model
 	searching bool
+
+	imp *importer // the CSV import form, in modeImport
 
 	mode       mode
 	form       *huh.Form
@@ -69,7 +73,7 @@ const (
 )
 
 type managerKeys struct {
-	Up, Down, PageUp, PageDown, Tab, Add, Edit, Delete, MoveUp, MoveDown, Search, Import key.Binding
+	Up, Down, PageUp, PageDown, Tab, Add, Edit, Delete, MoveUp, MoveDown, GroupUp, GroupDown, Search, Import, Refresh key.Binding
 }
 
 // NewManager builds the manager; Init loads it.
@@ -79,18 +83,21 @@ func NewManager(ctx Context) *Manager {
 		ctx:    ctx,
 		search: newSearch(ctx.Styles, l),
 		keys: managerKeys{
-			Up:       binding(l, "canned.key.up", "↑", "up", "k"),
-			Down:     binding(l, "canned.key.down", "↓", "down", "j"),
-			PageUp:   binding(l, "canned.key.page_up", "pgup", "pgup"),
-			PageDown: binding(l, "canned.key.page_down", "pgdown", "pgdown"),
-			Tab:      binding(l, "canned.key.scope", "←→", "left", "right", "h", "l"),
-			Add:      binding(l, "canned.key.add", "a", "a", "n"),
-			Edit:     binding(l, "canned.key.edit", "e", "e", "enter"),
-			Delete:   binding(l, "canned.key.delete", "d", "d", "delete"),
-			MoveUp:   binding(l, "canned.key.move_up", "K", "K", "shift+up"),
-			MoveDown: binding(l, "canned.key.move_down", "J", "J", "shift+down"),
-			Search:   binding(l, "canned.key.search", "/", "/"),
-			Import:   binding(l, "canned.key.import", "i", "i"),
+			Up:        binding(l, "canned.key.up", "↑", "up", "k"),
+			Down:      binding(l, "canned.key.down", "↓", "down", "j"),
+			PageUp:    binding(l, "canned.key.page_up", "pgup", "pgup"),
+			PageDown:  binding(l, "canned.key.page_down", "pgdown", "pgdown"),
+			Tab:       binding(l, "canned.key.scope", "←→", "left", "right", "h", "l"),
+			Add:       binding(l, "canned.key.add", "a", "a", "n"),
+			Edit:      binding(l, "canned.key.edit", "e", "e", "enter"),
+			Delete:    binding(l, "canned.key.delete", "d", "d", "delete"),
+			MoveUp:    binding(l, "canned.key.move_up", "K", "K", "shift+up"),
+			MoveDown:  binding(l, "canned.key.move_down", "J", "J", "shift+down"),
+			GroupUp:   binding(l, "canned.key.group_up", "[", "[", "alt+up"),
+			GroupDown: binding(l, "canned.key.group_down", "]", "]", "alt+down"),
+			Search:    binding(l, "canned.key.search", "/", "/"),
+			Import:    binding(l, "canned.key.import_paste", "i", "i"),
+			Refresh:   binding(l, "canned.key.refresh", "r", "r"),
 		},
 	}
 }
@@ -105,7 +112,7 @@ func (m *Manager) Capturing() bool { return m.mode != modeList || m.searching }
 // HelpKeys are the manager's keys, for the workbench's help.
 func (m *Manager) HelpKeys() []key.Binding {
 	k := m.keys
-	return []key.Binding{k.Up, k.Down, k.Tab, k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown, k.Search, k.Import}
+	return []key.Binding{k.Up, k.Down, k.Tab, k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown, k.GroupUp, k.GroupDown, k.Search, k.Import, k.Refresh}
 }
 
 // reload runs an action (nil: none) and reads the replies again, in a command; then the
@@ -163,11 +170,22 @@ func (m *Manager) setNotice(text string, isErr bool) { m.notice, m.noticeErr = t
 
 // Update handles keys and the manager's own messages.
 func (m *Manager) Update(msg tea.Msg) tea.Cmd {
-	if lm, ok := msg.(loadedMsg); ok {
-		if lm.owner != m || lm.seq != m.seq {
+	switch msg := msg.(type) {
+	case loadedMsg:
+		if msg.owner != m || msg.seq != m.seq {
 			return nil
 		}
-		return m.loaded(lm)
+		return m.loaded(msg)
+	case checkedMsg:
+		if msg.owner != m {
+			return nil
+		}
+		return m.checked(msg)
+	case RefreshMsg:
+		if m.loading {
+			return nil // a load under way reads the replies as they are now
+		}
+		return m.reload("", nil, m.selID, m.tab == tabPublic)
 	}
 	switch m.mode {
 	case modeForm:
@@ -178,10 +196,7 @@ func (m *Manager) Update(msg tea.Msg) tea.Cmd {
 		}
 		return nil
 	case modeImport:
-		if _, ok := msg.(tea.KeyMsg); ok {
-			m.mode = modeList
-		}
-		return nil
+		return m.updateImport(msg)
 	}
 	k, ok := msg.(tea.KeyMsg)
 	if !ok {
@@ -213,6 +228,12 @@ func (m *Manager) loaded(lm loadedMsg) tea.Cmd {
 		m.tab = tabMine
 	}
 	switch {
+	case lm.action == "import" && m.imp != nil && lm.err != nil:
+		m.imp.saving, m.imp.problem = false, explain(m.ctx.Lang, lm.err)
+		return nil
+	case lm.action == "import":
+		m.mode, m.imp = modeList, nil
+		m.setNotice(lm.notice, false)
 	case lm.err != nil && lm.action == "save":
 		// Give the form back with what was typed and the refusal above it.
 		m.formErr = explain(m.ctx.Lang, lm.err)
@@ -271,7 +292,20 @@ func (m *Manager) listKey(k tea.KeyMsg) tea.Cmd {
 		m.searching = true
 		return m.search.Focus()
 	case key.Matches(k, keys.Import):
-		m.mode = modeImport
+		return m.startImport()
+	case key.Matches(k, keys.Refresh):
+		return m.reload("", nil, m.selID, m.tab == tabPublic)
+	case key.Matches(k, keys.GroupUp), key.Matches(k, keys.GroupDown):
+		c := m.selected()
+		if c == nil || !m.editable() {
+			return nil
+		}
+		delta := -1
+		if key.Matches(k, keys.GroupDown) {
+			delta = 1
+		}
+		as, site, personal, group, id := m.ctx.Agent, m.site, c.Personal(), c.Group, c.ID
+		return m.reload("move", func() (string, uint64, error) { return "", 0, as.MoveCannedGroup(site, personal, group, delta) }, id, !personal)
 	case key.Matches(k, keys.Add):
 		if !m.editable() {
 			return nil
@@ -435,8 +469,11 @@ func (m *Manager) View(w, h int) string {
 	if h <= 0 || w <= 0 {
 		return ""
 	}
-	if m.mode == modeForm {
+	switch {
+	case m.mode == modeForm:
 		return m.formView(w, h)
+	case m.mode == modeImport && m.imp != nil:
+		return m.importView(w, h)
 	}
 	st, l := m.ctx.Styles, m.ctx.Lang
 	lines := []string{cells.Cut(st.PaneTitle.Render(l.T("canned.manager_title")), w), m.tabs(w)}
@@ -445,12 +482,7 @@ func (m *Manager) View(w, h int) string {
 		m.search.Width = max(1, w-cells.Width(prompt)-1)
 		lines = append(lines, cells.Cut(prompt+m.search.View(), w))
 	}
-	bodyH := h - len(lines) - 1
-	if m.mode == modeImport {
-		lines = append(lines, m.importHint(w, bodyH)...)
-	} else {
-		lines = append(lines, m.body(w, bodyH)...)
-	}
+	lines = append(lines, m.body(w, h-len(lines)-1)...)
 	for len(lines) < h-1 {
 		lines = append(lines, "")
 	}
@@ -488,7 +520,7 @@ func (m *Manager) body(w, h int) []string {
 		return []string{st.Muted.Render(cells.Cut(l.T("canned.loading"), w))}
 	case total == 0:
 		out := []string{st.Muted.Render(cells.Cut(l.T("canned.none"), w))}
-		for _, s := range cells.Wrap(l.T("canned.manager_none_hint"), w) {
+		for _, s := range cells.Wrap(l.T("canned.none_hint_keys"), w) {
 			out = append(out, st.Muted.Render(s))
 		}
 		if m.readErr != nil && m.tab == tabMine && m.site != 0 && !m.mayRead {
@@ -561,30 +593,6 @@ func (m *Manager) row(no, title, shortcut, text string, w int) string {
 	return cells.Fit(no, 5) + cells.Fit(title, titleW) + " " + cells.Fit(shortcut, 15) + " " + cells.Cut(text, max(1, w-5-titleW-17))
 }
 
-func (m *Manager) importHint(w, h int) []string {
-	st, l := m.ctx.Styles, m.ctx.Lang
-	account := "ACCOUNT"
-	if a, _, err := m.ctx.Agent.Agent(); err == nil {
-		account = a.Account
-	}
-	site := m.site
-	if site == 0 {
-		site = store.DefaultSiteID
-	}
-	var out []string
-	out = append(out, st.PaneTitle.Render(cells.Cut(l.T("canned.import_title"), w)))
-	for _, para := range strings.Split(l.T("canned.import_hint", account, site), "\n") {
-		for _, s := range cells.Wrap(para, w) {
-			out = append(out, s)
-		}
-	}
-	out = append(out, "", st.Muted.Render(cells.Cut(l.T("canned.any_key"), w)))
-	if len(out) > h {
-		out = out[:max(0, h)]
-	}
-	return out
-}
-
 // footer is the notice, the delete question or the keys.
 func (m *Manager) footer(w int) string {
 	st, l := m.ctx.Styles, m.ctx.Lang
@@ -600,9 +608,16 @@ func (m *Manager) footer(w int) string {
 	case m.searching:
 		return st.Muted.Render(cells.Cut(l.T("canned.search_keys"), w))
 	}
-	keys := l.T("canned.manager_keys")
+	choices := []string{l.T("canned.keys_long"), l.T("canned.keys_medium"), l.T("canned.keys_short")}
 	if m.tab == tabPublic && !m.mayEdit {
-		keys = l.T("canned.manager_keys_ro")
+		choices = []string{l.T("canned.keys_ro_long"), l.T("canned.keys_ro_short")}
+	}
+	keys := choices[len(choices)-1]
+	for _, c := range choices {
+		if cells.Width(c) <= w {
+			keys = c
+			break
+		}
 	}
 	return st.Muted.Render(cells.Cut(keys, w))
 }
