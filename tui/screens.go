@@ -45,7 +45,7 @@ func (m *Model) activeSite() uint64 {
 // newScreens builds the pages that live in their own packages.
 func (m *Model) newScreens() {
 	rctx := records.Context{Styles: m.st, Lang: m.lang, Agent: m.as, Sites: m.mySites, Now: func() time.Time { return m.now }}
-	cctx := canned.Context{Styles: m.st, Lang: m.lang, Agent: m.as, SiteID: m.activeSite}
+	cctx := canned.Context{Styles: m.st, Lang: m.lang, Agent: m.as, SiteID: m.activeSite, Account: m.account, Host: m.host, Port: m.port}
 	m.screens = map[page]screen{
 		pageLeaves: records.NewLeaveMessages(rctx),
 		pageBlocks: records.NewBlocks(rctx),
