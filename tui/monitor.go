@@ -40,6 +40,9 @@ type column struct {
 // The widest a region with its IP is wanted: 广东省广州市(113.99.155.142) fits.
 const regionWant = 29
 
+// pagePriority is the page column's: the sort column is kept as long as it.
+const pagePriority = 4
+
 // monitorColumns lists the columns in display order, as the product guide lists them. The
 // priorities say what goes first on a narrow terminal: the agent, the source, the visit
 // count, then last activity; who, where from, what they read and their state stay longest.
@@ -111,7 +114,7 @@ func monitorColumns(l i18n.Lang) []column {
 			cmp:  func(a, b *hub.VisitorView) int { return a.LastActive.Compare(b.LastActive) }},
 		{id: "source", title: "col.source", short: "col.source_short", floor: 8, want: 12, max: 24, priority: 10, cell: sourceCell,
 			cmp: func(a, b *hub.VisitorView) int { return emptyLast(source(a), source(b)) }},
-		{id: "page", title: "col.page", floor: 16, want: 16, max: 80, priority: 4, cell: pageCell,
+		{id: "page", title: "col.page", floor: 16, want: 16, max: 80, priority: pagePriority, cell: pageCell,
 			cmp: func(a, b *hub.VisitorView) int { return emptyLast(pageKey(a), pageKey(b)) }},
 		{id: "agent", title: "col.agent", short: "col.agent_short", floor: 6, want: 8, max: 10, priority: 11,
 			cell: func(m *Model, v *hub.VisitorView) string { return cells.Safe(v.AgentName) },
@@ -523,7 +526,7 @@ type layoutCol struct {
 var grow = map[string]int{"page": 4, "source": 2, "name": 2, "region": 1, "agent": 1}
 
 // layout picks the columns that fit in w cells and their widths. Columns are taken most
-// important first while each can have its floor; then the spare goes, in order of
+// important first for as long as the next one fits at its floor; then the spare goes, in order of
 // importance, to showing typical data in full (a region with its whole IP), then to full
 // headers (访问次数 rather than 访问), then to the page and the other long texts.
 func (mo *monitor) layout(w int) []layoutCol {
@@ -558,7 +561,16 @@ func (mo *monitor) layout(w int) []layoutCol {
 	for i := range byPri {
 		byPri[i] = i
 	}
-	sort.SliceStable(byPri, func(a, b int) bool { return mo.cols[byPri[a]].priority < mo.cols[byPri[b]].priority })
+	// The column the rows are sorted by stays as long as the page does: an order the agent
+	// chose and cannot see would be a puzzle.
+	rank := func(i int) int {
+		r := mo.cols[i].priority * 2
+		if mo.cols[i].id == mo.sortCol {
+			r = min(r, pagePriority*2+1)
+		}
+		return r
+	}
+	sort.SliceStable(byPri, func(a, b int) bool { return rank(byPri[a]) < rank(byPri[b]) })
 
 	width := make([]int, len(mo.cols)) // 0: not shown
 	used := 0
@@ -567,10 +579,11 @@ func (mo *monitor) layout(w int) []layoutCol {
 		if used > 0 {
 			need++ // separator
 		}
-		if used+need <= w {
-			width[i] = plans[i].floor
-			used += need
+		if used+need > w {
+			break // a less important column does not take the place of a more important one
 		}
+		width[i] = plans[i].floor
+		used += need
 	}
 	if used == 0 && w > 0 { // not even the name fits its floor: show what fits of it
 		width[byPri[0]] = w

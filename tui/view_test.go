@@ -244,7 +244,16 @@ func TestMonitorColumnsByWidth(t *testing.T) {
 			t.Errorf("at %d columns the table takes %d", tc.w, used)
 		}
 	}
-	m := f.model(200, 24, i18n.ZH)
+	// A column the rows are sorted by stays on screen while the page does, with its arrow.
+	m := f.model(80, 24, i18n.ZH)
+	m.monitor.sortCol, m.monitor.sortDesc = "agent", true
+	if got := ids(m.monitor.layout(80)); got != "kind channel name region page agent state" {
+		t.Errorf("at 80 columns sorted by agent: %s", got)
+	}
+	if header := strings.Split(m.View(), "\n")[2]; !strings.Contains(header, "客服↓") {
+		t.Errorf("at 80 columns sorted by agent the header is %q", header)
+	}
+	m = f.model(200, 24, i18n.ZH)
 	header := strings.Split(m.View(), "\n")[2]
 	for _, want := range []string{"类型", "渠道", "访客姓名", "访问次数", "地域(IP)", "停留时间", "最后活动时间", "来源(来源词)", "正在浏览页面", "接待客服", "状态"} {
 		if !strings.Contains(header, want) {
