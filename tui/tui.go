@@ -444,8 +444,6 @@ func (m *Model) pageEntered() tea.Cmd {
 		return tea.Batch(m.refreshLeaveCount(), m.screens[pageLeaves].Update(records.RefreshMsg{}))
 	case pageBlocks:
 		return m.screens[pageBlocks].Update(records.RefreshMsg{})
-	case pageAdmin:
-		return m.screens[pageAdmin].Update(admin.ShownMsg{}) // changes made meanwhile show
 	case pageCanned:
 		return m.screens[pageCanned].Update(canned.RefreshMsg{})
 	}
