@@ -83,6 +83,11 @@ func TestInviteAcceptedAndDeclined(t *testing.T) {
 		t.Fatalf("after accepting: %s", chat.Welcome.Raw)
 	}
 	must(t, agent.WaitFor("接受了邀请", 2*time.Second))
+	// A popup, not a switch: the agent opens the chat when they choose.
+	if strings.Contains(agent.Screen().String(), "管理员 接入对话") {
+		t.Fatalf("the accepted invitation switched the agent's screen:\n%s", agent.Screen())
+	}
+	must(t, agent.Press("ctrl+o"))
 	must(t, agent.WaitFor("管理员 接入对话", 2*time.Second))
 }
 

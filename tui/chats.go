@@ -37,6 +37,18 @@ type chats struct {
 	confirmEnd uint64
 	confirmAt  time.Time
 	listMode   bool // narrow screens show the list or the chat, not both
+	listTop    int  // the first chat the list shows when it does not fit
+
+	// drafts keep what the agent typed in every chat but the active one (whose draft is
+	// the input itself), so switching chats never moves text to another visitor.
+	drafts map[uint64]string
+	// lastView is the last live view of a listed visitor who left the site: the header keeps
+	// their region and source.
+	lastView map[uint64]*hub.VisitorView
+	// side shows the visitor's facts and trail beside the chat on wide screens (ctrl+t).
+	side      bool
+	sideKey   sideKey
+	sideFrame string
 }
 
 // transcript is one conversation as this session knows it.
@@ -48,6 +60,9 @@ type transcript struct {
 	ended   bool
 	endedBy string
 	scroll  int // lines scrolled up from the bottom
+	// counted is the newest visitor message already counted as unread (or seen): a message
+	// is counted once, whether its event or the transcript that holds it arrives first.
+	counted uint64
 
 	// The transcript's lines, laid out for cacheKey (width, language, reader, visitor name)
 	// from its first cacheN messages: a new message at the end lays out only itself.
@@ -106,7 +121,8 @@ func newChats(m *Model) *chats {
 	ta.FocusedStyle.Prompt = m.st.Accent
 	ta.Cursor.Style = m.st.Accent
 	ta.Focus()
-	c := &chats{m: m, ts: map[uint64]*transcript{}, details: map[uint64]*desk.VisitorDetail{}, typing: map[uint64]string{}, input: ta}
+	c := &chats{m: m, ts: map[uint64]*transcript{}, details: map[uint64]*desk.VisitorDetail{}, typing: map[uint64]string{}, input: ta,
+		drafts: map[uint64]string{}, lastView: map[uint64]*hub.VisitorView{}, side: true}
 	for _, conv := range m.live.convs {
 		if c.wants(conv) {
 			c.ts[conv.ID] = &transcript{conv: conv}
@@ -177,10 +193,17 @@ func (c *chats) loadDetail(visitorID uint64) tea.Cmd {
 func (c *chats) convChanged(conv *hub.ConvView) tea.Cmd {
 	t := c.ts[conv.ID]
 	if conv.State == store.ConvEnded {
-		if t != nil {
-			t.conv, t.ended, t.endedBy = conv, true, conv.EndedBy
-			t.cacheKey = ""
+		if t == nil {
+			return nil
 		}
+		if !c.tookPart(conv) {
+			// A request nobody here took (the visitor left, or was blocked): nothing to
+			// read back, so it leaves the list instead of lingering as ended.
+			c.remove(conv.ID)
+			return nil
+		}
+		t.conv, t.ended, t.endedBy = conv, true, conv.EndedBy
+		t.cacheKey = ""
 		return nil
 	}
 	if !c.wants(conv) {
@@ -196,7 +219,7 @@ func (c *chats) convChanged(conv *hub.ConvView) tea.Cmd {
 	c.ts[conv.ID] = &transcript{conv: conv}
 	c.order = append(c.order, conv.ID)
 	if c.active == 0 {
-		c.active = conv.ID
+		c.setActive(conv.ID)
 	}
 	cmds := []tea.Cmd{c.load(conv.ID)}
 	if conv.AgentID == 0 {
@@ -205,8 +228,39 @@ func (c *chats) convChanged(conv *hub.ConvView) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
+// tookPart reports whether this agent served a conversation (it stays in their list, ended,
+// until they close it).
+func (c *chats) tookPart(conv *hub.ConvView) bool {
+	if conv.AgentID == c.m.me {
+		return true
+	}
+	for _, a := range conv.Agents {
+		if a == c.m.me {
+			return true
+		}
+	}
+	return false
+}
+
+// remove takes a chat out of the list. A draft typed in it cannot go anywhere else: it is
+// shown in a notice rather than silently dropped.
 func (c *chats) remove(id uint64) {
+	t := c.ts[id]
+	if t == nil {
+		return
+	}
+	draft := c.drafts[id]
+	if c.active == id {
+		draft = c.input.Value()
+	}
+	if strings.TrimSpace(draft) != "" {
+		c.m.setNotice(c.m.lang.T("chat.draft_dropped", c.m.visitorName(t.conv.VisitorID), cells.Safe(draft)), true)
+	}
+	delete(c.drafts, id)
 	delete(c.ts, id)
+	if !c.hasVisitor(t.conv.VisitorID) {
+		delete(c.lastView, t.conv.VisitorID)
+	}
 	for i, x := range c.order {
 		if x == id {
 			c.order = append(c.order[:i], c.order[i+1:]...)
@@ -215,10 +269,33 @@ func (c *chats) remove(id uint64) {
 	}
 	if c.active == id {
 		c.active = 0
+		c.input.Reset()
 		if len(c.order) > 0 {
-			c.active = c.order[len(c.order)-1]
+			c.setActive(c.order[len(c.order)-1])
 		}
 	}
+}
+
+// setActive opens a chat. The input is the open chat's draft: the one left is kept with its
+// chat, and the chat opened gets back what was typed in it before.
+func (c *chats) setActive(id uint64) {
+	if id == c.active {
+		return
+	}
+	if c.active != 0 {
+		if v := c.input.Value(); v != "" {
+			c.drafts[c.active] = v
+		} else {
+			delete(c.drafts, c.active)
+		}
+	}
+	c.active = id
+	c.input.Reset()
+	if d := c.drafts[id]; d != "" {
+		c.input.SetValue(d)
+		c.input.CursorEnd()
+	}
+	delete(c.drafts, id)
 }
 
 // messageAdded puts a stored message into its transcript, in seq order.
@@ -228,14 +305,15 @@ func (c *chats) messageAdded(msg store.Message) tea.Cmd {
 		return nil
 	}
 	gap := t.loaded && len(t.msgs) > 0 && msg.Seq > t.msgs[len(t.msgs)-1].Seq+1
-	if !t.insert(msg) {
-		return nil
-	}
+	added := t.insert(msg)
 	var cmds []tea.Cmd
-	if gap {
+	if gap && added {
 		cmds = append(cmds, c.load(msg.ConvID))
 	}
-	if msg.From == store.FromVisitor {
+	// Counted by the event, not by whether the message is new to the transcript: a
+	// transcript loaded a moment earlier (a new request) may already hold it.
+	if msg.From == store.FromVisitor && msg.Seq > t.counted {
+		t.counted = msg.Seq
 		delete(c.typing, msg.ConvID)
 		if !(c.m.page == pageChats && c.active == msg.ConvID) {
 			t.unread++
@@ -282,8 +360,12 @@ func (c *chats) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			c.m.setNotice(c.m.lang.T("err."+errKey(msg.err), ""), true)
 			// Never lose what the agent typed: give it back if the input is free.
-			if strings.TrimSpace(c.input.Value()) == "" && c.active == msg.out.conv {
-				c.input.SetValue(msg.out.text)
+			if c.active == msg.out.conv {
+				if strings.TrimSpace(c.input.Value()) == "" {
+					c.input.SetValue(msg.out.text)
+				}
+			} else if strings.TrimSpace(c.drafts[msg.out.conv]) == "" && c.ts[msg.out.conv] != nil {
+				c.drafts[msg.out.conv] = msg.out.text
 			}
 		} else if t := c.ts[msg.out.conv]; t != nil {
 			t.insert(msg.msg)
@@ -327,8 +409,21 @@ func (c *chats) openWith(visitorID uint64) tea.Cmd {
 
 func (c *chats) activate(id uint64) {
 	if _, ok := c.ts[id]; ok {
-		c.active = id
+		c.setActive(id)
 		c.listMode = false
+	}
+}
+
+// step moves the list's selection one row (dir 1 down, -1 up) without opening the chat, as
+// the arrows do in the narrow screens' list; it stops at the ends.
+func (c *chats) step(dir int) {
+	for i, id := range c.order {
+		if id == c.active {
+			if j := i + dir; j >= 0 && j < len(c.order) {
+				c.setActive(c.order[j])
+			}
+			return
+		}
 	}
 }
 
@@ -377,11 +472,9 @@ func (c *chats) key(k tea.KeyMsg) tea.Cmd {
 	if narrow && c.listMode {
 		switch k.String() {
 		case "up", "k":
-			c.prev()
-			c.listMode = true
+			c.step(-1)
 		case "down", "j":
-			c.next()
-			c.listMode = true
+			c.step(1)
 		case "enter":
 			c.listMode = false
 			return c.markRead()
@@ -411,6 +504,10 @@ func (c *chats) key(k tea.KeyMsg) tea.Cmd {
 	case "ctrl+e":
 		return c.endActive()
 	case "ctrl+t":
+		if c.m.width >= sideMinWidth {
+			c.side = !c.side
+			return nil
+		}
 		if t := c.ts[c.active]; t != nil {
 			return c.m.openDetail(t.conv.VisitorID)
 		}
@@ -576,24 +673,68 @@ func (c *chats) transcriptHeight() int {
 // pickerWidth is the canned-replies panel's width beside the chat on wide screens.
 const pickerWidth = 40
 
+// sideMinWidth is from which width the visitor's facts and trail sit beside the chat; below
+// it ctrl+t opens them full screen.
+const sideMinWidth = 120
+
+// sideWidth is the width of the visitor panel beside the chat.
+func sideWidth(w int) int { return min(50, w/3) }
+
+// sideShown reports whether the visitor panel is beside the chat at width w.
+func (c *chats) sideShown(w int) bool {
+	return c.side && w >= sideMinWidth && c.ts[c.active] != nil
+}
+
 // view renders the chat page in w×h cells, with the canned replies beside it (or over it on
-// narrow screens) while they are open.
+// narrow screens) while they are open, else the visitor's facts and trail on wide screens.
 func (c *chats) view(w, h int) string {
-	if !c.m.picker.IsOpen() {
-		return c.pageView(w, h)
-	}
-	if w < 100 {
+	switch {
+	case c.m.picker.IsOpen() && w < 100:
 		return c.m.picker.View(w, h)
+	case c.m.picker.IsOpen():
+		return c.beside(c.pageView(w-pickerWidth-1, h), c.m.picker.View(pickerWidth, h))
+	case c.sideShown(w):
+		sw := sideWidth(w)
+		return c.beside(c.pageView(w-sw-1, h), c.sideView(sw, h))
 	}
-	left := strings.Split(c.pageView(w-pickerWidth-1, h), "\n")
-	right := strings.Split(c.m.picker.View(pickerWidth, h), "\n")
+	return c.pageView(w, h)
+}
+
+// beside joins two blocks of the same height with a rule between them.
+func (c *chats) beside(left, right string) string {
+	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
 	sep := c.m.st.Muted.Render("│")
-	for i := range left {
-		if i < len(right) {
-			left[i] += sep + right[i]
+	for i := range l {
+		if i < len(r) {
+			l[i] += sep + r[i]
 		}
 	}
-	return strings.Join(left, "\n")
+	return strings.Join(l, "\n")
+}
+
+// sideView is the visitor panel: the active chat's visitor as the detail screen shows them.
+func (c *chats) sideView(w, h int) string {
+	m := c.m
+	t := c.ts[c.active]
+	d := c.details[t.conv.VisitorID]
+	if d == nil {
+		return cells.Place([]string{m.st.Muted.Render(cells.Cut(m.lang.T("detail.loading"), w))}, w, h)
+	}
+	// Kept while nothing it shows changed: the detail, the live row, the size, the second
+	// (the stay clock).
+	k := sideKey{d: d, v: m.live.visitors[t.conv.VisitorID], w: w, h: h, sec: m.now.Unix()}
+	if k != c.sideKey || c.sideFrame == "" {
+		c.sideKey, c.sideFrame = k, cells.Place(m.visitorLines(d, t.conv.VisitorID, w), w, h)
+	}
+	return c.sideFrame
+}
+
+// sideKey is what the visitor panel beside the chat was drawn from.
+type sideKey struct {
+	d    *desk.VisitorDetail
+	v    *hub.VisitorView
+	w, h int
+	sec  int64
 }
 
 func (c *chats) pageView(w, h int) string {
@@ -622,42 +763,141 @@ func (c *chats) pageView(w, h int) string {
 	return b.String()
 }
 
+// needsMe reports whether a chat waits for the agent: a request or unread messages.
+func (t *transcript) needsMe() bool {
+	return t.unread > 0 || (t.conv.AgentID == 0 && !t.ended)
+}
+
+// newestRequest is the request that came in last, which the list highlights.
+func (c *chats) newestRequest() uint64 {
+	var newest *hub.ConvView
+	for _, id := range c.order {
+		t := c.ts[id]
+		if t.conv.AgentID != 0 || t.ended {
+			continue
+		}
+		if newest == nil || t.conv.Created.After(newest.Created) || (t.conv.Created.Equal(newest.Created) && t.conv.ID > newest.ID) {
+			newest = t.conv
+		}
+	}
+	if newest == nil {
+		return 0
+	}
+	return newest.ID
+}
+
+// listView is the chat list. When it is longer than the screen it scrolls so the active
+// chat is always in sight, with a line above and below saying how many more there are.
 func (c *chats) listView(w, h int) string {
 	m := c.m
 	lines := []string{m.st.PaneTitle.Render(cells.Cut(m.lang.T("chat.list_title", len(c.order)), w))}
-	for _, id := range c.order {
-		t := c.ts[id]
-		name := m.visitorName(t.conv.VisitorID)
-		mark := "  "
-		switch {
-		case t.ended:
-			mark = m.st.Muted.Render("× ")
-		case t.conv.AgentID == 0:
-			mark = m.st.Waiting.Render("! ")
-		case t.unread > 0:
-			mark = m.st.Badge.Render("● ")
+	rows, n := h-1, len(c.order)
+	// fit is how many chats show from top, and whether a hint line goes above and below.
+	fit := func(top int) (shown int, up, down bool) {
+		up = top > 0
+		shown = rows
+		if up {
+			shown--
 		}
-		right := ""
-		switch {
-		case t.unread > 0:
-			right = m.st.Badge.Render(fmt.Sprintf(" %d", t.unread))
-		case t.conv.AgentID == 0 && !t.ended:
-			right = m.st.Waiting.Render(" " + m.lang.T("chat.waiting"))
-		case t.ended:
-			right = m.st.Muted.Render(" " + m.lang.T("chat.ended"))
+		if down = top+shown < n; down {
+			shown--
 		}
-		region := ""
-		if v := m.live.visitors[t.conv.VisitorID]; v != nil {
-			region = " " + cells.Safe(v.Region)
-		}
-		avail := w - 2 - cells.Width(right)
-		line := mark + cells.Fit(name+m.st.Muted.Render(region), avail) + right
+		return max(1, shown), up, down
+	}
+	at := 0
+	for i, id := range c.order {
 		if id == c.active {
-			line = m.st.ListActive.Render(cells.FitStyled(cells.Strip(line), w))
+			at = i
 		}
-		lines = append(lines, line)
+	}
+	top := max(0, min(c.listTop, n-1))
+	if at < top {
+		top = at
+	}
+	for shown, _, _ := fit(top); at >= top+shown; shown, _, _ = fit(top) {
+		top++
+	}
+	for top > 0 { // no empty rows at the end while chats are hidden above
+		if shown, _, _ := fit(top - 1); top-1+shown >= n && at < top-1+shown {
+			top--
+			continue
+		}
+		break
+	}
+	c.listTop = top
+	shown, up, down := fit(top)
+	last := min(n, top+shown)
+	if up {
+		lines = append(lines, c.moreLine(c.order[:top], "↑", w))
+	}
+	newest := c.newestRequest()
+	for _, id := range c.order[top:last] {
+		lines = append(lines, c.listLine(id, id == newest, w))
+	}
+	if down {
+		lines = append(lines, c.moreLine(c.order[last:], "↓", w))
 	}
 	return cells.Place(lines, w, h)
+}
+
+// moreLine says how many chats are above (or below) the list's rows, and how many of them
+// wait for the agent.
+func (c *chats) moreLine(ids []uint64, arrow string, w int) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	m := c.m
+	waiting := 0
+	for _, id := range ids {
+		if c.ts[id].needsMe() {
+			waiting++
+		}
+	}
+	text := m.st.Muted.Render(arrow + " " + m.lang.T("chat.more", len(ids)))
+	if waiting > 0 {
+		text += m.st.Badge.Render(" " + m.lang.T("chat.more_waiting", waiting))
+	}
+	return cells.FitStyled(text, w)
+}
+
+// listLine is one chat of the list: a mark, the visitor, and what waits.
+func (c *chats) listLine(id uint64, newest bool, w int) string {
+	m := c.m
+	t := c.ts[id]
+	name := m.visitorName(t.conv.VisitorID)
+	mark := "  "
+	switch {
+	case t.ended:
+		mark = m.st.Muted.Render("× ")
+	case t.conv.AgentID == 0:
+		mark = m.st.Waiting.Render("! ")
+	case t.unread > 0:
+		mark = m.st.Badge.Render("● ")
+	}
+	right := ""
+	switch {
+	case t.conv.AgentID == 0 && !t.ended && newest:
+		right = " " + m.st.Newest.Render(m.lang.T("chat.newest"))
+		if t.unread > 0 {
+			right = m.st.Badge.Render(fmt.Sprintf(" %d", t.unread)) + right
+		}
+	case t.unread > 0:
+		right = m.st.Badge.Render(fmt.Sprintf(" %d", t.unread))
+	case t.conv.AgentID == 0 && !t.ended:
+		right = m.st.Waiting.Render(" " + m.lang.T("chat.waiting"))
+	case t.ended:
+		right = m.st.Muted.Render(" " + m.lang.T("chat.ended"))
+	}
+	region := ""
+	if v := m.live.visitors[t.conv.VisitorID]; v != nil {
+		region = " " + cells.Safe(v.Region)
+	}
+	avail := w - 2 - cells.Width(right)
+	line := mark + cells.Fit(name+m.st.Muted.Render(region), avail) + right
+	if id == c.active {
+		line = m.st.ListActive.Render(cells.FitStyled(cells.Strip(line), w))
+	}
+	return line
 }
 
 func (c *chats) chatView(w, h int) string {
@@ -702,9 +942,16 @@ func (c *chats) chatView(w, h int) string {
 	switch {
 	case t.ended:
 		status = m.st.Muted.Render(m.lang.T("chat.ended_hint"))
-	case t.conv.AgentID == 0:
-		status = m.st.Waiting.Render(m.lang.T("chat.take_hint"))
 	default:
+		// A request shows how to take it where the input's hint would be; what the agent
+		// types (the reply that takes it) shows as it is typed.
+		if t.conv.AgentID == 0 {
+			c.input.Placeholder = m.lang.T("chat.take_hint")
+			c.input.FocusedStyle.Placeholder = m.st.Waiting
+		} else {
+			c.input.Placeholder = m.lang.T("chat.input_hint")
+			c.input.FocusedStyle.Placeholder = m.st.Muted
+		}
 		c.input.SetWidth(max(4, w-1))
 		status = c.input.View()
 	}
@@ -715,19 +962,42 @@ func (c *chats) chatView(w, h int) string {
 	return cells.Place(strings.Split(strings.Join(out, "\n"), "\n"), w, h)
 }
 
+// headerView is the visitor as the chat header knows them: live while on the site, else
+// the last live view this session saw, else what the store says.
+func (c *chats) headerView(visitorID uint64) (v *hub.VisitorView, online bool) {
+	if v := c.m.live.visitors[visitorID]; v != nil {
+		return v, true
+	}
+	if v := c.lastView[visitorID]; v != nil {
+		return v, false
+	}
+	if d := c.details[visitorID]; d != nil && d.View != nil {
+		return d.View, false
+	}
+	return nil, false
+}
+
 // header is the chat header: who the visitor is, where from, what they read.
 func (c *chats) header(t *transcript, w int) []string {
 	m := c.m
 	name := m.visitorName(t.conv.VisitorID)
 	var region, ip, source, page string
 	var visits, chatsN int
-	if v := m.live.visitors[t.conv.VisitorID]; v != nil {
+	if v, online := c.headerView(t.conv.VisitorID); v != nil {
 		region, ip, visits, chatsN = cells.Safe(v.Region), cells.Safe(v.IP), v.Visits, v.Chats
 		source = sourceCell(m, v)
-		page = pageCell(m, v)
-	} else if d := c.details[t.conv.VisitorID]; d != nil {
-		ip, visits, chatsN = cells.Safe(d.Visitor.IP), d.Visitor.Visits, d.Visitor.Chats
-		page = m.st.Muted.Render(m.lang.T("chat.visitor_left"))
+		if online {
+			page = pageCell(m, v)
+		} else {
+			page = m.st.Muted.Render(m.lang.T("chat.visitor_left"))
+		}
+	}
+	if d := c.details[t.conv.VisitorID]; d != nil {
+		// The store's counts are the visitor's own; an IP learnt later fills a gap.
+		if ip == "" {
+			ip = cells.Safe(d.Visitor.IP)
+		}
+		visits, chatsN = max(visits, d.Visitor.Visits), max(chatsN, d.Visitor.Chats)
 	}
 	first := m.st.PaneTitle.Render(name)
 	if region != "" {
@@ -765,7 +1035,15 @@ func (c *chats) layout(lines []string, msg store.Message, visitor string, w int)
 	m := c.m
 	at := msg.At.Local().Format("15:04:05")
 	if msg.From == store.FromSystem {
-		return append(lines, m.st.MsgSystem.Render(cells.Cut(c.systemText(msg)+" "+at, w)))
+		// System lines wrap like messages: a transfer note is read in full.
+		body := cells.Wrap(c.systemText(msg)+" "+at, max(1, w))
+		if len(body) > maxLinesPerMessage {
+			body = append(body[:maxLinesPerMessage], m.lang.T("chat.truncated", len(body)-maxLinesPerMessage))
+		}
+		for _, l := range body {
+			lines = append(lines, m.st.MsgSystem.Render(l))
+		}
+		return lines
 	}
 	who := visitor
 	style := m.st.MsgVisitor
@@ -796,6 +1074,9 @@ func (c *chats) layout(lines []string, msg store.Message, visitor string, w int)
 	return lines
 }
 
+// endedBlocked is how the desk marks the end of a chat whose visitor an agent blocked.
+const endedBlocked = "blocked"
+
 // systemText words a system line in the reader's language.
 func (c *chats) systemText(msg store.Message) string {
 	l := c.m.lang
@@ -803,8 +1084,13 @@ func (c *chats) systemText(msg store.Message) string {
 	case desk.EventAccepted:
 		return l.T("sys.accepted", cells.Safe(msg.Name))
 	case desk.EventEnded:
-		if msg.Text == string(store.FromVisitor) {
+		switch msg.Text {
+		case string(store.FromVisitor):
 			return l.T("sys.ended_by_visitor")
+		case endedBlocked:
+			return l.T("sys.ended_blocked")
+		case string(store.FromSystem):
+			return l.T("sys.ended_by_system")
 		}
 		return l.T("sys.ended_by_agent", cells.Safe(msg.Name))
 	case desk.EventTransferred:

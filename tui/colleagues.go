@@ -181,12 +181,9 @@ func (td *transferDialog) view(w, h int) string {
 		}
 		lines = append(lines, line)
 	}
-	lines = append(lines, "")
 	if td.noting {
 		td.note.Width = max(4, w-4)
-		lines = append(lines, m.st.Accent.Render(l.T("transfer.note")), td.note.View(), "", m.st.Muted.Render(cells.Cut(l.T("transfer.keys_note"), w)))
-	} else {
-		lines = append(lines, m.st.Muted.Render(cells.Cut(l.T("transfer.keys"), w)))
+		lines = append(lines, "", m.st.Accent.Render(cells.Cut(l.T("transfer.note"), w)), td.note.View())
 	}
 	return cells.Place(strings.Split(strings.Join(lines, "\n"), "\n"), w, h)
 }

@@ -97,7 +97,6 @@ func (cf *commonFiles) view(w, h int) string {
 		}
 		lines = append(lines, line)
 	}
-	lines = append(lines, "", m.st.Muted.Render(cells.Cut(l.T("common.keys"), w)))
 	return cells.Place(strings.Split(strings.Join(lines, "\n"), "\n"), w, h)
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -44,16 +45,16 @@ func (dt *detail) key(k tea.KeyMsg) tea.Cmd {
 	case "down", "j":
 		dt.scroll++
 	case "pgup":
-		dt.scroll = max(0, dt.scroll-(dt.m.bodyHeight()-2))
+		dt.scroll = max(0, dt.scroll-(dt.m.bodyHeight()-1))
 	case "pgdown":
-		dt.scroll += dt.m.bodyHeight() - 2
+		dt.scroll += dt.m.bodyHeight() - 1
 	case "home", "g":
 		dt.scroll = 0
 	}
 	return nil
 }
 
-// view renders the detail in w×h cells.
+// view renders the detail in w×h cells; its keys are in the bottom line.
 func (dt *detail) view(w, h int) string {
 	m := dt.m
 	l := m.lang
@@ -63,9 +64,19 @@ func (dt *detail) view(w, h int) string {
 	if dt.d == nil {
 		return cells.Place([]string{m.st.Muted.Render(l.T("detail.loading"))}, w, h)
 	}
-	d := dt.d
+	lines := m.visitorLines(dt.d, dt.visitorID, w)
+	if dt.scroll > len(lines)-h {
+		dt.scroll = max(0, len(lines)-h)
+	}
+	return cells.Place(lines[dt.scroll:], w, h)
+}
+
+// visitorLines are a visitor's facts, card and trail (newest visit first) in w cells: the
+// detail screen, and the panel beside the chat on wide screens.
+func (m *Model) visitorLines(d *desk.VisitorDetail, visitorID uint64, w int) []string {
+	l := m.lang
 	v := d.View
-	if live := m.live.visitors[dt.visitorID]; live != nil {
+	if live := m.live.visitors[visitorID]; live != nil {
 		v = live
 	}
 	var lines []string
@@ -81,7 +92,7 @@ func (dt *detail) view(w, h int) string {
 	} else {
 		title += "  " + m.st.Muted.Render(l.T("detail.offline"))
 	}
-	lines = append(lines, title)
+	lines = append(lines, cells.Wrap(title, max(1, w))...)
 	fact := func(label, value string) {
 		if value == "" {
 			return
@@ -95,9 +106,11 @@ func (dt *detail) view(w, h int) string {
 		}
 	}
 	client := channelCell(m, v)
-	for _, s := range []string{v.OS, v.Browser} {
-		if s != "" && s != client {
-			client += " · " + cells.Safe(s)
+	seen := map[string]bool{cells.Strip(client): true}
+	for _, s := range []string{cells.Safe(v.OS), cells.Safe(v.Browser)} {
+		if s != "" && !seen[s] { // WeChat's browser is WeChat: say it once
+			seen[s] = true
+			client += " · " + s
 		}
 	}
 	fact("detail.channel", client)
@@ -121,13 +134,25 @@ func (dt *detail) view(w, h int) string {
 	}
 	fact("detail.card", strings.Join(card, " · "))
 
-	lines = append(lines, "", m.st.Accent.Render(l.T("detail.trail", len(d.Trail))))
+	lines = append(lines, "", m.st.Accent.Render(cells.Cut(l.T("detail.trail", len(d.Trail)), w)))
+	// A visit is headed by when it began: its first page, or the live visit's start.
+	began := map[int]time.Time{}
+	for _, pv := range d.Trail {
+		if t, ok := began[pv.Visit]; !ok || pv.At.Before(t) {
+			began[pv.Visit] = pv.At
+		}
+	}
+	if v.Online && !v.VisitStart.IsZero() {
+		if t, ok := began[v.Visits]; ok && v.VisitStart.Before(t) {
+			began[v.Visits] = v.VisitStart
+		}
+	}
 	lastVisit := -1
 	for i := len(d.Trail) - 1; i >= 0; i-- { // newest first
 		pv := d.Trail[i]
 		if pv.Visit != lastVisit {
 			lastVisit = pv.Visit
-			lines = append(lines, m.st.Muted.Render(l.T("detail.visit_no", pv.Visit, pv.At.Local().Format("2006-01-02 15:04"))))
+			lines = append(lines, m.st.Muted.Render(cells.Cut(l.T("detail.visit_no", pv.Visit, began[pv.Visit].Local().Format("2006-01-02 15:04")), w)))
 		}
 		title := cells.Safe(pv.Title)
 		if title == "" {
@@ -142,11 +167,5 @@ func (dt *detail) view(w, h int) string {
 	if len(d.Trail) == 0 {
 		lines = append(lines, m.st.Muted.Render("  "+l.T("detail.no_trail")))
 	}
-	body := h - 1
-	if dt.scroll > len(lines)-body {
-		dt.scroll = max(0, len(lines)-body)
-	}
-	shown := lines[dt.scroll:]
-	out := cells.Place(shown, w, body)
-	return out + "\n" + m.st.Muted.Render(cells.Cut(l.T("detail.keys"), w))
+	return lines
 }

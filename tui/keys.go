@@ -30,6 +30,7 @@ type KeyMap struct {
 
 	OpenPopup key.Binding
 	Settings  key.Binding
+	OwnKeys   key.Binding // K in the settings: the agent's own SSH keys
 
 	Send       key.Binding
 	Newline    key.Binding
@@ -49,6 +50,26 @@ type KeyMap struct {
 	Shortcut   key.Binding
 
 	CommonFiles key.Binding
+
+	// The chat list on narrow screens (list mode).
+	ListMove key.Binding
+	OpenChat key.Binding
+
+	// Dialogs and screens over the page: each shows its own keys in the bottom line.
+	Select     key.Binding // ↑↓ in a list of choices
+	Scroll     key.Binding // ↑↓ in a text
+	Next       key.Binding // enter: the next step
+	Confirm    key.Binding // enter: do it
+	Cancel     key.Binding // esc
+	FormNext   key.Binding
+	FormPrev   key.Binding
+	FormLine   key.Binding
+	Choice     key.Binding // ←→ in a setting or a dialog's choice
+	Toggle     key.Binding
+	SendFile   key.Binding
+	Transfer2  key.Binding // enter with the note typed: transfer
+	HelpScroll key.Binding
+	HelpClose  key.Binding
 }
 
 // NewKeyMap builds the key map with help texts in the session's language.
@@ -79,6 +100,7 @@ func NewKeyMap(l i18n.Lang) KeyMap {
 
 		OpenPopup: b("key.open_popup", "ctrl+o"),
 		Settings:  b("key.settings", "f3"),
+		OwnKeys:   b("key.own_keys", "K"),
 
 		Send:       b("key.send", "enter"),
 		Newline:    b("key.newline", "alt+enter", "ctrl+j"),
@@ -98,5 +120,23 @@ func NewKeyMap(l i18n.Lang) KeyMap {
 
 		CommonFiles: b("key.common_files", "ctrl+l"),
 		Back:        b("key.back", "esc"),
+
+		ListMove: key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑↓", l.T("key.list_move"))),
+		OpenChat: b("key.open_chat", "enter"),
+
+		Select:     key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑↓", l.T("key.select"))),
+		Scroll:     key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑↓", l.T("key.scroll"))),
+		Next:       b("key.next_step", "enter"),
+		Confirm:    b("key.confirm", "enter"),
+		Cancel:     b("key.cancel", "esc"),
+		FormNext:   b("key.form_next", "enter", "tab"),
+		FormPrev:   b("key.form_prev", "shift+tab"),
+		FormLine:   b("key.newline", "alt+enter", "ctrl+j"),
+		Choice:     key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←→", l.T("key.choice"))),
+		Toggle:     key.NewBinding(key.WithKeys(" "), key.WithHelp(l.T("key.space"), l.T("key.toggle"))),
+		SendFile:   b("key.send_link", "enter"),
+		Transfer2:  b("key.transfer_now", "enter"),
+		HelpScroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑↓/pgup/pgdown", l.T("key.scroll"))),
+		HelpClose:  b("key.help_close", "esc", "q", "f1", "?"),
 	}
 }

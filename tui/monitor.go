@@ -240,7 +240,6 @@ type monitor struct {
 	m       *Model
 	cols    []column
 	rows    []*hub.VisitorView // sorted and filtered; rebuilt when dirty
-	index   map[uint64]int     // visitor id → position in rows
 	natural []int              // per column with a natural width: the widest of rows
 	dirty   bool
 	cursor  int
@@ -271,14 +270,32 @@ func newMonitor(m *Model) *monitor {
 
 func (mo *monitor) invalidate() { mo.dirty = true }
 
+// off lets the sorted rows go while the agent is on another page (an agent at the chat page
+// holds no copy of the visitor list but the live one); they are built again on the way back.
+func (mo *monitor) off() {
+	mo.rows, mo.dirty = nil, true
+}
+
 // changed takes a visitor's new view. When it keeps its place (same sort key, still matching
 // the filter) it is swapped in; only otherwise are the rows sorted again — with thousands of
 // visitors, most changes (a page view, a heartbeat of activity) move nobody. The order is a
 // total one (the visitor id breaks ties), so an unchanged key means an unchanged place
 // whichever way the column is sorted.
+//
+// The row is found by a binary search for the old view in the sorted rows, rather than by an
+// index kept per agent: with 10,000 visitors and 100 agents watching, a map per agent costs
+// more memory than the visitors' own sockets.
 func (mo *monitor) changed(old, v *hub.VisitorView) {
-	i, ok := mo.index[v.ID]
-	if mo.dirty || old == nil || !ok || i >= len(mo.rows) || mo.rows[i].ID != v.ID {
+	if mo.m.page != pageMonitor {
+		mo.off()
+		return
+	}
+	if mo.dirty || old == nil {
+		mo.dirty = true
+		return
+	}
+	i, found := slices.BinarySearchFunc(mo.rows, old, mo.order())
+	if !found || mo.rows[i].ID != v.ID {
 		mo.dirty = true
 		return
 	}
@@ -292,6 +309,24 @@ func (mo *monitor) changed(old, v *hub.VisitorView) {
 	}
 	mo.rows[i] = v
 	mo.measure(v)
+}
+
+// order is the rows' order: the sort column in the chosen direction, then the newest visitor
+// first. It is total (ids are unique), so a view has exactly one place.
+func (mo *monitor) order() func(a, b *hub.VisitorView) int {
+	byCol, desc := mo.sortCmp(), mo.sortDesc
+	return func(a, b *hub.VisitorView) int {
+		if byCol != nil {
+			c := byCol(a, b)
+			if desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(b.ID, a.ID)
+	}
 }
 
 // sortCmp is the sort column's ascending order.
@@ -331,29 +366,12 @@ func (mo *monitor) visible() []*hub.VisitorView {
 			rows = append(rows, v)
 		}
 	}
-	byCol, desc := mo.sortCmp(), mo.sortDesc
-	slices.SortFunc(rows, func(a, b *hub.VisitorView) int {
-		if byCol != nil {
-			c := byCol(a, b)
-			if desc {
-				c = -c
-			}
-			if c != 0 {
-				return c
-			}
-		}
-		return cmp.Compare(b.ID, a.ID) // then the newest visitor first
-	})
+	slices.SortFunc(rows, mo.order())
 	mo.rows = rows
-	if mo.index == nil {
-		mo.index = make(map[uint64]int, len(rows))
-	}
-	clear(mo.index)
 	clear(mo.natural)
 	// Keep the selection on the same visitor across re-sorts.
 	mo.cursor = 0
 	for i, v := range rows {
-		mo.index[v.ID] = i
 		mo.measure(v)
 		if v.ID == mo.selID {
 			mo.cursor = i

@@ -30,12 +30,20 @@ const (
 
 type notifySavedMsg struct{ err error }
 
+// switches are the agent's popup and sound switches of a scenario.
+func (m *Model) switches(scenario string) store.Notify {
+	if p, ok := m.notify[scenario]; ok {
+		return p
+	}
+	return store.NotifyDefault(scenario)
+}
+
+// popsUp reports whether a scenario shows a popup for this agent.
+func (m *Model) popsUp(scenario string) bool { return m.switches(scenario).Popup }
+
 // alert notifies the agent of a scenario as their switches say.
 func (m *Model) alert(scenario, text string, visitorID, convID uint64) tea.Cmd {
-	n := store.NotifyDefault(scenario)
-	if p, ok := m.notify[scenario]; ok {
-		n = p
-	}
+	n := m.switches(scenario)
 	m.loud = true // a popup or a bell is always worth a frame
 	if n.Popup {
 		m.toasts = append(m.toasts, toast{scenario: scenario, text: text, at: m.now, visitorID: visitorID, convID: convID})
@@ -218,6 +226,5 @@ func (m *Model) settingsView(w, h int) string {
 		away = m.st.ListActive.Render(away)
 	}
 	lines = append(lines, "", cells.Fit(l.T("settings.away"), nameW)+"  "+away)
-	lines = append(lines, "", m.st.Muted.Render(cells.Cut(l.T("settings.keys"), w)))
 	return cells.Place(lines, w, h)
 }

@@ -26,6 +26,7 @@ import (
 // New builds the workbench model of one SSH session; sshd calls it.
 func New(ws sshd.WorkbenchSession) tea.Model {
 	st := theme.New(ws.Renderer)
+	st.Lang = ws.Lang
 	m := &Model{
 		st:     st,
 		keys:   NewKeyMap(ws.Lang),
@@ -110,12 +111,13 @@ type Model struct {
 	autoAway      bool // the idle timer set the agent away
 	toasts        []toast
 
-	showHelp  bool
-	notice    string
-	noticeErr bool
-	noticeAt  time.Time
-	quitArmed time.Time
-	ended     string // why the session is closing, shown before quit
+	showHelp   bool
+	helpScroll int
+	notice     string
+	noticeErr  bool
+	noticeAt   time.Time
+	quitArmed  time.Time
+	ended      string // why the session is closing, shown before quit
 	frameCache
 	bell bool // the next frames ring the terminal bell
 }
@@ -288,10 +290,18 @@ func (m *Model) apply(ev hub.Event) tea.Cmd {
 		old, known := m.live.visitors[e.V.ID]
 		m.live.visitors[e.V.ID] = e.V
 		m.monitor.changed(old, e.V)
+		if known && old.PageViews != e.V.PageViews && m.page == pageChats && m.chats.sideShown(m.width) {
+			if t := m.chats.ts[m.chats.active]; t != nil && t.conv.VisitorID == e.V.ID {
+				return m.chats.loadDetail(e.V.ID) // the trail beside the chat grows
+			}
+		}
 		if !known {
 			return m.alert(store.NotifyEnter, m.lang.T("toast.enter", m.nameOf(e.V), cells.Safe(e.V.Region), sourceCell(m, e.V)), e.V.ID, 0)
 		}
 	case hub.VisitorLeft:
+		if v := m.live.visitors[e.ID]; v != nil && m.chats.hasVisitor(e.ID) {
+			m.chats.lastView[e.ID] = v
+		}
 		delete(m.live.visitors, e.ID)
 		m.monitor.invalidate()
 	case hub.AgentChanged:
@@ -334,9 +344,13 @@ func (m *Model) onNotice(n hub.Notice) tea.Cmd {
 	case "invite_timeout":
 		m.setNotice(m.lang.T("notice.invite_timeout", name), false)
 	case "invite_accepted":
-		m.setNotice(m.lang.T("notice.invite_accepted", name), false)
-		m.chats.activate(n.ConvID)
-		m.page = pageChats
+		// The chat joins the list; the agent goes there when they choose (ctrl+o), never
+		// in the middle of typing something else.
+		text := m.lang.T("notice.invite_accepted", name)
+		if !m.popsUp(store.NotifyRequest) {
+			m.setNotice(text, false)
+		}
+		return m.alert(store.NotifyRequest, text, n.VisitorID, n.ConvID)
 	case "request":
 		// The distribution engine gave this agent a visitor.
 		return m.alert(store.NotifyRequest, m.lang.T("notice.request", name), n.VisitorID, n.ConvID)
@@ -369,7 +383,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if m.showHelp {
-		m.showHelp = false
+		m.helpKey(k)
 		return nil
 	}
 	if k.String() == "ctrl+o" {
@@ -406,7 +420,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	typing := m.page == pageChats || m.monitor.filtering || m.screens[m.page] != nil
 	switch {
 	case k.String() == "f1" || (!typing && k.String() == "?"):
-		m.showHelp = true
+		m.showHelp, m.helpScroll = true, 0
 		return nil
 	case k.String() == "tab" && m.page == pageChats && strings.HasPrefix(m.chats.input.Value(), "/"):
 		// Tab completes a "/shortcut" into its canned reply.

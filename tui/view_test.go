@@ -530,10 +530,24 @@ func TestChatGolden(t *testing.T) {
 	for i := range msgs {
 		msgs[i].At = fixedNow.Add(time.Duration(i-len(msgs)) * time.Minute)
 	}
+	// The visitor beside the chat at 120 columns, with fixed times.
+	detail, err := f.as.Visitor(vs.ID, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range detail.Trail {
+		detail.Trail[i].At = fixedNow.Add(time.Duration(i-len(detail.Trail)-5) * time.Minute)
+	}
 	for _, sz := range sizes {
 		m := f.model(sz.w, sz.h, i18n.ZH)
 		m.page = pageChats
 		m.chats.update(transcriptMsg{conv: conv.ID, msgs: msgs})
+		m.chats.update(detailMsg{visitorID: vs.ID, detail: detail})
+		for id, v := range m.live.visitors { // a stable stay time for the golden file
+			cp := *v
+			cp.VisitStart = fixedNow.Add(-6 * time.Minute)
+			m.live.visitors[id] = &cp
+		}
 		view := m.View()
 		checkFrame(t, view, sz.w, sz.h)
 		if !strings.Contains(view, "<img src=x onerror=alert(1)>") && sz.w >= 60 {

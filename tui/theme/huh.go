@@ -5,6 +5,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
+
+	"kefu/server/i18n"
 )
 
 // Huh is the form theme of a session: huh's base theme rebuilt on the session's renderer, so
@@ -74,20 +76,86 @@ func (s *Styles) Huh() *huh.Theme {
 // workbench); the text field's "open $EDITOR" is off, since it would start an editor on the
 // server, not on the agent's machine; no suggestions and no filtering in single selects,
 // whose few options need none (multi-selects, like the 34 provinces of a region, keep "/").
-func FormKeys() *huh.KeyMap {
+// The keys' help reads in lang (the first one given), Chinese when none is.
+func FormKeys(lang ...i18n.Lang) *huh.KeyMap {
+	l := i18n.ZH
+	if len(lang) > 0 {
+		l = lang[0]
+	}
 	k := huh.NewDefaultKeyMap()
-	k.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))
+	k.Quit = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", l.T("form.key.cancel")))
 	k.Text.Editor = key.NewBinding(key.WithDisabled())
 	k.Input.AcceptSuggestion = key.NewBinding(key.WithDisabled())
 	k.Select.Filter = key.NewBinding(key.WithDisabled())
+	translate(k, l)
 	return k
 }
 
+// translate puts huh's key help through the catalog; the keys themselves and whether they
+// are enabled stay as they are.
+func translate(k *huh.KeyMap, l i18n.Lang) {
+	help := func(b *key.Binding, label, desc string) {
+		if label == "" {
+			label = b.Help().Key
+		}
+		b.SetHelp(label, l.T(desc))
+	}
+	for _, nav := range []struct{ prev, next, submit *key.Binding }{
+		{&k.Input.Prev, &k.Input.Next, &k.Input.Submit},
+		{&k.Text.Prev, &k.Text.Next, &k.Text.Submit},
+		{&k.FilePicker.Prev, &k.FilePicker.Next, &k.FilePicker.Submit},
+		{&k.Note.Prev, &k.Note.Next, &k.Note.Submit},
+		{&k.Confirm.Prev, &k.Confirm.Next, &k.Confirm.Submit},
+		{&k.Select.Prev, &k.Select.Next, &k.Select.Submit},
+		{&k.MultiSelect.Prev, &k.MultiSelect.Next, &k.MultiSelect.Submit},
+	} {
+		help(nav.prev, "", "form.key.prev")
+		help(nav.next, "", "form.key.next")
+		help(nav.submit, "", "form.key.submit")
+	}
+	help(&k.Select.Next, "", "form.key.select")
+	help(&k.MultiSelect.Next, "", "form.key.confirm")
+	help(&k.Text.NewLine, "alt+enter", "form.key.newline")
+	help(&k.Input.AcceptSuggestion, "", "form.key.complete")
+	for _, s := range []struct{ up, down, filter, setFilter, clearFilter, halfUp, halfDown, top, bottom *key.Binding }{
+		{&k.Select.Up, &k.Select.Down, &k.Select.Filter, &k.Select.SetFilter, &k.Select.ClearFilter, &k.Select.HalfPageUp, &k.Select.HalfPageDown, &k.Select.GotoTop, &k.Select.GotoBottom},
+		{&k.MultiSelect.Up, &k.MultiSelect.Down, &k.MultiSelect.Filter, &k.MultiSelect.SetFilter, &k.MultiSelect.ClearFilter, &k.MultiSelect.HalfPageUp, &k.MultiSelect.HalfPageDown, &k.MultiSelect.GotoTop, &k.MultiSelect.GotoBottom},
+	} {
+		help(s.up, "", "form.key.up")
+		help(s.down, "", "form.key.down")
+		help(s.filter, "", "form.key.filter")
+		help(s.setFilter, "", "form.key.set_filter")
+		help(s.clearFilter, "", "form.key.clear_filter")
+		help(s.halfUp, "", "form.key.half_up")
+		help(s.halfDown, "", "form.key.half_down")
+		help(s.top, "", "form.key.top")
+		help(s.bottom, "", "form.key.bottom")
+	}
+	help(&k.Select.Left, "", "form.key.left")
+	help(&k.Select.Right, "", "form.key.right")
+	help(&k.MultiSelect.Toggle, "", "form.key.toggle")
+	help(&k.MultiSelect.SelectAll, "", "form.key.select_all")
+	help(&k.MultiSelect.SelectNone, "", "form.key.select_none")
+	help(&k.Confirm.Toggle, "", "form.key.toggle")
+	help(&k.Confirm.Accept, "", "form.key.yes")
+	help(&k.Confirm.Reject, "", "form.key.no")
+	help(&k.FilePicker.Open, "", "form.key.open")
+	help(&k.FilePicker.Close, "", "form.key.close")
+	help(&k.FilePicker.Up, "", "form.key.up")
+	help(&k.FilePicker.Down, "", "form.key.down")
+	help(&k.FilePicker.Back, "", "form.key.back")
+	help(&k.FilePicker.Select, "", "form.key.select")
+	help(&k.FilePicker.GotoTop, "", "form.key.top")
+	help(&k.FilePicker.GotoBottom, "", "form.key.bottom")
+	help(&k.FilePicker.PageUp, "", "form.key.page_up")
+	help(&k.FilePicker.PageDown, "", "form.key.page_down")
+}
+
 // Embed makes a huh form safe to run inside a session's program: the session's theme, the
-// keys of FormKeys, and finishing or cancelling only changes the form's State instead of
+// keys of FormKeys with help in the session's language, and finishing or cancelling only changes the form's State instead of
 // quitting the whole workbench.
 func (s *Styles) Embed(f *huh.Form) *huh.Form {
-	f = f.WithTheme(s.Huh()).WithKeyMap(FormKeys()).WithShowHelp(true)
+	f = f.WithTheme(s.Huh()).WithKeyMap(FormKeys(s.Lang)).WithShowHelp(true)
 	f.SubmitCmd, f.CancelCmd = nil, nil
 	return f
 }

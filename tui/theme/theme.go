@@ -5,6 +5,8 @@ package theme
 import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
+	"kefu/server/i18n"
 )
 
 // resolve turns an adaptive hex colour into the session profile's own colour once, so that
@@ -30,6 +32,9 @@ func resolve(r *lipgloss.Renderer, a lipgloss.AdaptiveColor) lipgloss.TerminalCo
 // profile and background detection follow the agent's terminal, not the server's.
 type Styles struct {
 	r *lipgloss.Renderer
+
+	// Lang is the session's language, for the help texts of embedded forms (Embed).
+	Lang i18n.Lang
 
 	App        lipgloss.Style
 	TopBar     lipgloss.Style
@@ -62,6 +67,7 @@ type Styles struct {
 	ListActive  lipgloss.Style
 	Badge       lipgloss.Style
 	Waiting     lipgloss.Style
+	Newest      lipgloss.Style // the newest chat request, set apart from the others waiting
 
 	MsgVisitor lipgloss.Style
 	MsgAgent   lipgloss.Style
@@ -119,6 +125,7 @@ func New(r *lipgloss.Renderer) *Styles {
 	s.ListActive = n().Background(sel).Bold(true)
 	s.Badge = n().Foreground(red).Bold(true)
 	s.Waiting = n().Foreground(yellow).Bold(true)
+	s.Newest = n().Foreground(yellow).Bold(true).Reverse(true)
 
 	s.MsgVisitor = n()
 	s.MsgAgent = n().Foreground(accent)
