@@ -124,8 +124,9 @@ func TestCannedCommands(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &list); code != 0 || err != nil {
 		t.Fatalf("list --json: %d %v %q", code, err, out)
 	}
-	if len(list) != 3 || list[0].Title != "问候" || list[0].Text != "您好！有什么可以帮您？" || list[1].Text != "企业版每年 3980 元，\n含 10 个座席。" ||
-		list[1].Shortcut != "price" || list[2].No != 3 || list[2].Scope != "public" {
+	// Groups in the order the file first used them: 售前, the default group, 售后.
+	if len(list) != 3 || list[1].Title != "问候" || list[1].Text != "您好！有什么可以帮您？" || list[0].Text != "企业版每年 3980 元，\n含 10 个座席。" ||
+		list[0].Shortcut != "price" || list[2].No != 3 || list[2].Scope != "public" {
 		t.Fatalf("list: %+v", list)
 	}
 

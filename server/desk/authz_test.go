@@ -143,11 +143,13 @@ func adminActions() []action {
 	return []action{
 		{"site list", func(f *adminFixture, s *desk.AgentSession, site uint64) error { _, err := s.Sites(); return err }, everywhere},
 		{"site create", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
-			_, err := s.CreateSite(desk.SiteInput{Name: "新网站", Domains: []string{"shop.example.cn"}})
+			f.n++
+			_, err := s.CreateSite(desk.SiteInput{Name: fmt.Sprintf("新网站%d", f.n), Domains: []string{"shop.example.cn"}})
 			return err
 		}, allSites},
 		{"site edit", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
-			_, err := s.UpdateSite(site, desk.SiteInput{Name: "改名的网站", Domains: []string{"*.example.cn"}})
+			f.n++
+			_, err := s.UpdateSite(site, desk.SiteInput{Name: fmt.Sprintf("改名的网站%d", f.n), Domains: []string{"*.example.cn"}})
 			return err
 		}, perSite},
 		{"site disable", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
