@@ -136,7 +136,7 @@ func NewKeyMap(l i18n.Lang) KeyMap {
 		Toggle:     key.NewBinding(key.WithKeys(" "), key.WithHelp(l.T("key.space"), l.T("key.toggle"))),
 		SendFile:   b("key.send_link", "enter"),
 		Transfer2:  b("key.transfer_now", "enter"),
-		HelpScroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑↓/pgup/pgdown", l.T("key.scroll"))),
+		HelpScroll: key.NewBinding(key.WithKeys("up", "down", "pgup", "pgdown"), key.WithHelp("↑↓ pgup/pgdn", l.T("key.scroll"))),
 		HelpClose:  b("key.help_close", "esc", "q", "f1", "?"),
 	}
 }

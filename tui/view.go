@@ -356,10 +356,18 @@ func (m *Model) helpKey(k tea.KeyMsg) {
 	}
 }
 
-// helpLabel is how the help names a binding's keys: all of them when they are few.
-func helpLabel(b key.Binding) string {
+// helpLabel is how the help names a binding's keys in w cells: all of them when they are
+// few and fit, else the one its help names.
+func (m *Model) helpLabel(b key.Binding, w int) string {
 	if keys := b.Keys(); len(keys) > 1 && len(keys) <= 3 {
-		if all := strings.Join(keys, "/"); cells.Width(all) <= 16 {
+		named := make([]string, len(keys))
+		for i, k := range keys {
+			named[i] = k
+			if k == " " {
+				named[i] = m.lang.T("key.space")
+			}
+		}
+		if all := strings.Join(named, "/"); cells.Width(all) <= w {
 			return all
 		}
 	}
@@ -379,7 +387,7 @@ func (m *Model) helpBlock(g helpGroup, w int) []string {
 		if !b.Enabled() || b.Help().Desc == "" {
 			continue
 		}
-		label := helpLabel(b)
+		label := m.helpLabel(b, keyW)
 		if seen[label+b.Help().Desc] {
 			continue
 		}

@@ -25,7 +25,7 @@ func init() {
 		"key.space":        {"空格", "space"},
 		"key.toggle":       {"开/关（立即保存）", "on/off (saved at once)"},
 		"key.send_link":    {"发送下载链接", "send a download link"},
-		"key.transfer_now": {"转接", "transfer"},
+		"key.transfer_now": {"写好备注后转接", "transfer, with the note typed"},
 		"key.own_keys":     {"我的 SSH 公钥", "my SSH keys"},
 		"key.help_close":   {"关闭帮助（其他键也可）", "close the help (any other key too)"},
 
