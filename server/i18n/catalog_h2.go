@@ -14,6 +14,8 @@ func init() {
 		"canned.key.group_down":   {"分组下移", "move the group down"},
 		"canned.key.import_paste": {"粘贴 CSV 导入", "import pasted CSV"},
 		"canned.key.refresh":      {"刷新", "reload"},
+		"canned.key.import_save":  {"导入粘贴的 CSV", "import the pasted CSV"},
+		"canned.key.import_back":  {"返回常用语列表", "back to the list"},
 		"canned.keys_long": {"a 添加 · e 修改 · d 删除 · K/J 上移/下移 · [ ] 分组上移/下移 · / 搜索 · i 导入 · r 刷新 · ←→ 切换",
 			"a add · e edit · d delete · K/J move · [ ] move group · / search · i import · r reload · ←→ switch"},
 		"canned.keys_medium":    {"a 添加 e 修改 d 删除 K/J 移动 [ ] 移动分组 / 搜索 i 导入 r 刷新 ←→ 切换", "a add e edit d del K/J move [ ] group / search i import r reload ←→ tab"},

@@ -681,6 +681,11 @@ func TestManagerReadOnlyForAgents(t *testing.T) {
 	if !strings.Contains(view, "只读") {
 		t.Fatalf("read-only not said:\n%s", view)
 	}
+	view = m.View(40, 20) // the refusal wraps on a phone instead of being cut
+	checkFrame(t, view, 40, 20)
+	if !strings.Contains(view, "中心权限") {
+		t.Fatalf("the refusal is cut at 40 columns:\n%s", view)
+	}
 	// Their own tab is theirs.
 	press(m.Update, "left", "a", "enter", "我的", "enter", "我自己的常用语", "enter", "enter")
 	mine, _ := f.agent.CannedReplies(0)

@@ -84,11 +84,11 @@ func (m *Manager) updateImport(msg tea.Msg) tea.Cmd {
 		return nil
 	}
 	if k, ok := msg.(tea.KeyMsg); ok {
-		switch k.String() {
-		case "esc":
+		switch {
+		case key.Matches(k, m.keys.ImportBack):
 			m.mode, m.imp = modeList, nil
 			return nil
-		case "ctrl+s":
+		case key.Matches(k, m.keys.ImportSave):
 			return m.submitImport()
 		}
 		if k.Paste && !imp.saving {

@@ -74,6 +74,7 @@ const (
 
 type managerKeys struct {
 	Up, Down, PageUp, PageDown, Tab, Add, Edit, Delete, MoveUp, MoveDown, GroupUp, GroupDown, Search, Import, Refresh key.Binding
+	ImportSave, ImportBack                                                                                            key.Binding // in the import form
 }
 
 // NewManager builds the manager; Init loads it.
@@ -83,21 +84,23 @@ func NewManager(ctx Context) *Manager {
 		ctx:    ctx,
 		search: newSearch(ctx.Styles, l),
 		keys: managerKeys{
-			Up:        binding(l, "canned.key.up", "↑", "up", "k"),
-			Down:      binding(l, "canned.key.down", "↓", "down", "j"),
-			PageUp:    binding(l, "canned.key.page_up", "pgup", "pgup"),
-			PageDown:  binding(l, "canned.key.page_down", "pgdown", "pgdown"),
-			Tab:       binding(l, "canned.key.scope", "←→", "left", "right", "h", "l"),
-			Add:       binding(l, "canned.key.add", "a", "a", "n"),
-			Edit:      binding(l, "canned.key.edit", "e", "e", "enter"),
-			Delete:    binding(l, "canned.key.delete", "d", "d", "delete"),
-			MoveUp:    binding(l, "canned.key.move_up", "K", "K", "shift+up"),
-			MoveDown:  binding(l, "canned.key.move_down", "J", "J", "shift+down"),
-			GroupUp:   binding(l, "canned.key.group_up", "[", "[", "alt+up"),
-			GroupDown: binding(l, "canned.key.group_down", "]", "]", "alt+down"),
-			Search:    binding(l, "canned.key.search", "/", "/"),
-			Import:    binding(l, "canned.key.import_paste", "i", "i"),
-			Refresh:   binding(l, "canned.key.refresh", "r", "r"),
+			Up:         binding(l, "canned.key.up", "↑", "up", "k"),
+			Down:       binding(l, "canned.key.down", "↓", "down", "j"),
+			PageUp:     binding(l, "canned.key.page_up", "pgup", "pgup"),
+			PageDown:   binding(l, "canned.key.page_down", "pgdown", "pgdown"),
+			Tab:        binding(l, "canned.key.scope", "←→", "left", "right", "h", "l"),
+			Add:        binding(l, "canned.key.add", "a", "a", "n"),
+			Edit:       binding(l, "canned.key.edit", "e", "e", "enter"),
+			Delete:     binding(l, "canned.key.delete", "d", "d", "delete"),
+			MoveUp:     binding(l, "canned.key.move_up", "K", "K", "shift+up"),
+			MoveDown:   binding(l, "canned.key.move_down", "J", "J", "shift+down"),
+			GroupUp:    binding(l, "canned.key.group_up", "[", "[", "alt+up"),
+			GroupDown:  binding(l, "canned.key.group_down", "]", "]", "alt+down"),
+			Search:     binding(l, "canned.key.search", "/", "/"),
+			Import:     binding(l, "canned.key.import_paste", "i", "i"),
+			Refresh:    binding(l, "canned.key.refresh", "r", "r"),
+			ImportSave: binding(l, "canned.key.import_save", "ctrl+s", "ctrl+s"),
+			ImportBack: binding(l, "canned.key.import_back", "esc", "esc"),
 		},
 	}
 }
@@ -109,9 +112,13 @@ func (m *Manager) Init() tea.Cmd { return m.reload("", nil, 0, false) }
 // workbench must pass them all here (Tab and Esc included).
 func (m *Manager) Capturing() bool { return m.mode != modeList || m.searching }
 
-// HelpKeys are the manager's keys, for the workbench's help.
+// HelpKeys are the manager's keys, for the workbench's help: the import form's own while it
+// is open.
 func (m *Manager) HelpKeys() []key.Binding {
 	k := m.keys
+	if m.mode == modeImport {
+		return []key.Binding{k.ImportSave, k.ImportBack}
+	}
 	return []key.Binding{k.Up, k.Down, k.Tab, k.Add, k.Edit, k.Delete, k.MoveUp, k.MoveDown, k.GroupUp, k.GroupDown, k.Search, k.Import, k.Refresh}
 }
 
@@ -482,11 +489,21 @@ func (m *Manager) View(w, h int) string {
 		m.search.Width = max(1, w-cells.Width(prompt)-1)
 		lines = append(lines, cells.Cut(prompt+m.search.View(), w))
 	}
-	lines = append(lines, m.body(w, h-len(lines)-1)...)
-	for len(lines) < h-1 {
+	foot := []string{m.footer(w)}
+	if m.notice != "" && m.noticeErr && m.mode == modeList && !m.searching && h >= 8 {
+		// A refusal is read in full, on narrow phones too: up to two lines.
+		foot = nil
+		for i, s := range cells.Wrap(m.notice, w) {
+			if i < 2 {
+				foot = append(foot, m.ctx.Styles.Error.Render(s))
+			}
+		}
+	}
+	lines = append(lines, m.body(w, h-len(lines)-len(foot))...)
+	for len(lines) < h-len(foot) {
 		lines = append(lines, "")
 	}
-	return cells.Place(append(lines[:h-1], m.footer(w)), w, h)
+	return cells.Place(append(lines[:h-len(foot)], foot...), w, h)
 }
 
 // tabs is the line of scopes: 我的常用语 and, if readable, the site's 公共常用语.

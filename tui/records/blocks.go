@@ -76,15 +76,14 @@ func (b *Blocks) load() tea.Cmd {
 // Capturing reports whether the screen takes every key (a confirmation is open).
 func (b *Blocks) Capturing() bool { return b.confirm != 0 }
 
-// HelpKeys are the screen's keys for the workbench's help.
+// HelpKeys are the screen's keys for the workbench's help; lifting only for those who may.
 func (b *Blocks) HelpKeys() []key.Binding {
 	l := b.ctx.Lang
-	return []key.Binding{
-		binding(l, "records.key.move", "↑/↓", "up", "down", "k", "j"),
-		binding(l, "block.key.lift", "u", "u", "delete"),
-		binding(l, "block.key.all", "a", "a"),
-		binding(l, "records.key.refresh", "r", "r"),
+	keys := []key.Binding{binding(l, "records.key.move", "↑/↓", "up", "down", "k", "j")}
+	if b.mayLiftAny() {
+		keys = append(keys, binding(l, "block.key.lift", "u", "u", "delete"))
 	}
+	return append(keys, binding(l, "block.key.all", "a", "a"), binding(l, "records.key.refresh", "r", "r"))
 }
 
 // Update handles keys and the desk's answers.
@@ -270,7 +269,15 @@ func (b *Blocks) footer(w int) []string {
 			}
 		}
 	case b.notice != "" && b.failed:
-		return []string{st.Error.Render(cells.Cut(b.notice, w))}
+		// A refusal is read in full, on narrow phones too: up to three lines.
+		var out []string
+		for i, s := range cells.Wrap(b.notice, w) {
+			if i == 3 {
+				break
+			}
+			out = append(out, st.Error.Render(s))
+		}
+		return out
 	case b.notice != "":
 		return []string{st.OK.Render(cells.Cut(b.notice, w))}
 	}

@@ -242,12 +242,22 @@ func TestBlocksLiftNeedsAdmin(t *testing.T) {
 	if !strings.Contains(b.View(80, 24), "解除屏蔽请找管理员") {
 		t.Errorf("the keys line does not say who lifts:\n%s", b.View(80, 24))
 	}
+	for _, k := range b.HelpKeys() {
+		if k.Help().Key == "u" {
+			t.Error("the workbench's help offers an agent lifting")
+		}
+	}
 	dr.keys("u")
 	if b.Capturing() {
 		t.Fatal("an agent was asked to confirm a lift")
 	}
 	if view := b.View(80, 24); !strings.Contains(view, "解除屏蔽需要该网站的「设置中心」权限") {
 		t.Fatalf("no refusal:\n%s", view)
+	}
+	view := b.View(40, 20) // on a phone the refusal wraps instead of being cut
+	checkFrame(t, view, 40, 20, true)
+	if !strings.Contains(strings.ReplaceAll(view, "\n", ""), "请联系管理员。") {
+		t.Fatalf("the refusal is cut at 40 columns:\n%s", view)
 	}
 	if active, _ := f.as.Blocks(1, true); len(active) != 2 {
 		t.Fatalf("%d blocks in force after a refused lift", len(active))
@@ -268,7 +278,7 @@ func TestBlocksLiftNeedsAdmin(t *testing.T) {
 	}
 	f.setRole(app.AgentID, "agent")
 	dr.keys("y")
-	view := b.View(80, 24)
+	view = b.View(80, 24)
 	if !strings.Contains(view, "解除屏蔽需要该网站的「设置中心」权限") {
 		t.Fatalf("the desk's refusal is not explained:\n%s", view)
 	}
