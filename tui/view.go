@@ -217,8 +217,7 @@ func (m *Model) bottomKeys() (keys []key.Binding, help bool) {
 		}
 		return []key.Binding{k.Select, k.Next, k.Cancel}, false
 	case m.settings != nil:
-		ownKeys := key.NewBinding(key.WithKeys("K"), key.WithHelp("K", m.lang.T("admin.key.own_keys"))) // 我的 SSH 公钥
-		return []key.Binding{k.Select, k.Choice, k.Toggle, ownKeys, k.Cancel}, false
+		return []key.Binding{k.Select, k.Toggle, k.Cancel, k.Choice, k.OwnKeys}, false // K: 我的 SSH 公钥
 	case m.detail != nil:
 		return []key.Binding{k.Scroll, k.Back, k.PageUp, k.PageDown}, false
 	}

@@ -6,7 +6,7 @@ func init() {
 	add(map[string]entry{
 		"chat.newest":         {"新请求", "newest"},
 		"chat.more":           {"还有 %d 个", "%d more"},
-		"chat.more_waiting":   {"%d 个待处理", "%d need you"},
+		"chat.more_waiting":   {"%d 待处理", "%d need you"},
 		"chat.draft_dropped":  {"与 %s 的对话已不在列表中，未发送的内容：%s", "The chat with %s has left the list; what you typed: %s"},
 		"sys.ended_blocked":   {"— 访客已被屏蔽，对话结束 —", "— the visitor was blocked; the chat ended —"},
 		"sys.ended_by_system": {"— 对话已结束 —", "— the chat ended —"},
@@ -23,7 +23,7 @@ func init() {
 		"key.form_prev":    {"上一项", "previous field"},
 		"key.choice":       {"切换选项", "change the choice"},
 		"key.space":        {"空格", "space"},
-		"key.toggle":       {"开/关（立即保存）", "on/off (saved at once)"},
+		"key.toggle":       {"开/关", "on/off"},
 		"key.send_link":    {"发送下载链接", "send a download link"},
 		"key.transfer_now": {"写好备注后转接", "transfer, with the note typed"},
 		"key.own_keys":     {"我的 SSH 公钥", "my SSH keys"},
