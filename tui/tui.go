@@ -21,6 +21,7 @@ import (
 	"kefu/server/i18n"
 	"kefu/server/sshd"
 	"kefu/store"
+	"kefu/tui/admin"
 )
 
 // New builds the workbench model of one SSH session; sshd calls it.
@@ -60,6 +61,8 @@ func New(ws sshd.WorkbenchSession) tea.Model {
 	m.monitor = newMonitor(m)
 	m.chats = newChats(m)
 	m.newScreens()
+	// 我的 SSH 公钥, opened with K from the F3 settings: every agent's own keys.
+	m.screens[pageOwnKeys] = admin.NewOwnKeys(admin.Context{Styles: m.st, Lang: m.lang, Agent: m.as, Now: func() time.Time { return m.now }})
 	return m
 }
 
@@ -74,6 +77,7 @@ const (
 	pageBlocks
 	pageCanned
 	pageAdmin
+	pageOwnKeys // 我的 SSH 公钥: not a tab, opened from the F3 settings
 )
 
 // Model is the root of one session's workbench.
@@ -119,7 +123,8 @@ type Model struct {
 	quitArmed  time.Time
 	ended      string // why the session is closing, shown before quit
 	frameCache
-	bell bool // the next frames ring the terminal bell
+	bell     bool // the next frames ring the terminal bell
+	keysFrom page // the page 我的 SSH 公钥 returns to
 }
 
 // Messages of the workbench.
@@ -258,6 +263,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.detail != nil && m.detail.visitorID == msg.visitorID {
 			m.detail.d, m.detail.err = msg.d, msg.err
 		}
+		return m, nil
+	case admin.ClosedMsg: // 我的 SSH 公钥 closed: back to the settings it was opened from
+		m.page, m.settings = m.keysFrom, &notifySettings{}
 		return m, nil
 	case sshd.ShutdownMsg:
 		m.ended = m.lang.T("wb.shutdown")
@@ -407,6 +415,10 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if m.transfer != nil {
 		return m.transfer.key(k)
 	}
+	if m.settings != nil && k.String() == "K" {
+		m.settings, m.keysFrom, m.page = nil, m.page, pageOwnKeys
+		return m.screens[pageOwnKeys].Update(admin.ShownMsg{})
+	}
 	if m.settings != nil {
 		return m.settingsKey(k)
 	}
@@ -458,6 +470,8 @@ func (m *Model) pageEntered() tea.Cmd {
 		return tea.Batch(m.refreshLeaveCount(), m.screens[pageLeaves].Update(records.RefreshMsg{}))
 	case pageBlocks:
 		return m.screens[pageBlocks].Update(records.RefreshMsg{})
+	case pageAdmin:
+		return m.screens[pageAdmin].Update(admin.ShownMsg{}) // changes made meanwhile show
 	case pageCanned:
 		return m.screens[pageCanned].Update(canned.RefreshMsg{})
 	}

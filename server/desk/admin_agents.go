@@ -40,10 +40,8 @@ func (in *AgentInput) clean(create bool) error {
 	in.WorkNo = strings.TrimSpace(in.WorkNo)
 	in.QQ = strings.TrimSpace(in.QQ)
 	in.WeChat = strings.TrimSpace(in.WeChat)
-	if in.Gender != "" && in.Gender != "male" && in.Gender != "female" {
-		in.Gender = ""
-	}
-	checks := []error{ValidateAccount(in.Account), ValidateName(in.Name), ValidateNickname(in.Nickname),
+	in.Gender = strings.TrimSpace(in.Gender)
+	checks := []error{ValidateGender(in.Gender), ValidateAccount(in.Account), ValidateName(in.Name), ValidateNickname(in.Nickname),
 		ValidatePhone(in.Phone), ValidateEmail(in.Email), ValidateShort("work_no", 20)(in.WorkNo),
 		ValidateQQ(in.QQ), ValidateShort("wechat", 30)(in.WeChat)}
 	if create || in.Password != "" {

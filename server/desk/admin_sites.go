@@ -1,11 +1,12 @@
 package desk
 
 import (
+	"errors"
 	"fmt"
-	"kefu/server/hub"
 	"strings"
 
 	"kefu/server/authz"
+	"kefu/server/hub"
 	"kefu/store"
 )
 
@@ -97,6 +98,9 @@ func (s *AgentSession) CreateSite(in SiteInput) (*store.Site, error) {
 	}
 	site := &store.Site{Name: in.Name, Domains: in.Domains, Secret: in.Secret}
 	err := s.d.db.Update(func(tx *store.Tx) error {
+		if err := siteNameFree(tx, in.Name, 0); err != nil {
+			return err
+		}
 		c := *site
 		if err := tx.CreateSite(&c); err != nil {
 			return err
@@ -104,10 +108,29 @@ func (s *AgentSession) CreateSite(in SiteInput) (*store.Site, error) {
 		*site = c
 		return nil
 	})
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create site: %w", err)
 	}
 	return site, nil
+}
+
+// siteNameFree refuses a name another site has (but except) already: the site selector and
+// every list tell sites apart by name.
+func siteNameFree(tx *store.Tx, name string, except uint64) error {
+	sites, err := tx.Sites()
+	if err != nil {
+		return err
+	}
+	for _, s := range sites {
+		if s.ID != except && strings.EqualFold(strings.TrimSpace(s.Name), name) {
+			return fieldErr("site_name", "admin.err.site_taken")
+		}
+	}
+	return nil
 }
 
 // UpdateSite changes a site's name, domains and secret.
@@ -123,6 +146,9 @@ func (s *AgentSession) UpdateSite(id uint64, in SiteInput) (*store.Site, error) 
 		site, err := tx.Site(id)
 		if err != nil {
 			return ErrNoSite
+		}
+		if err := siteNameFree(tx, in.Name, id); err != nil {
+			return err
 		}
 		site.Name, site.Domains = in.Name, in.Domains
 		if in.Secret != "" {

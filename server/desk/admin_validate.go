@@ -73,6 +73,16 @@ func ValidateNickname(s string) error {
 	return nil
 }
 
+// ValidateGender checks a gender (性别): unset, "male" or "female". Anything else is refused,
+// not dropped, so a script's typo does not pass unnoticed.
+func ValidateGender(s string) error {
+	switch s {
+	case "", "male", "female":
+		return nil
+	}
+	return fieldErr("gender", "admin.err.gender")
+}
+
 // ValidatePhone checks a phone number (手机): optional; digits, maybe +country code.
 func ValidatePhone(s string) error {
 	if s != "" && !phoneRE.MatchString(s) {
@@ -251,8 +261,9 @@ func cleanSettings(s store.SiteSettings) (store.SiteSettings, error) {
 		return s, fieldErr("auto_invite_secs", "admin.err.range", 0, 3600)
 	case s.AutoInvitePages < 0 || s.AutoInvitePages > 100:
 		return s, fieldErr("auto_invite_pages", "admin.err.range", 0, 100)
-	case s.AutoInvite && s.AutoInviteSecs == 0 && s.AutoInvitePages == 0:
-		return s, fieldErr("auto_invite_secs", "admin.err.auto_invite")
+	}
+	if err := ValidateAutoInvite(s.AutoInvite, s.AutoInviteSecs, s.AutoInvitePages); err != nil {
+		return s, err
 	}
 	if err := ValidateColor(s.Color); err != nil {
 		return s, err
@@ -273,6 +284,15 @@ func cleanSettings(s store.SiteSettings) (store.SiteSettings, error) {
 	}
 	s.PreChat = pre
 	return s, nil
+}
+
+// ValidateAutoInvite checks that auto-invite, when on, has a moment to invite at: after some
+// seconds on the site or some pages seen.
+func ValidateAutoInvite(on bool, secs, pages int) error {
+	if on && secs == 0 && pages == 0 {
+		return fieldErr("auto_invite_secs", "admin.err.auto_invite")
+	}
+	return nil
 }
 
 // ValidRegion reports whether r may be one of an agent's regions (分流区域): a province's

@@ -46,6 +46,46 @@ func (c *cmdContext) usage(key string) error {
 	return usageError{c.lang.T("cmd.usage_prefix") + c.lang.T(key)}
 }
 
+// Flags that take a value, of the admin commands (and of canned, which parses its own): what
+// follows one of them is its value, even when it is "--json".
+var (
+	siteAddFlags   = []string{"domains", "domain", "secret"}
+	agentListFlags = []string{"site"}
+	agentAddFlags  = []string{"name", "nickname", "password", "role", "site", "phone", "email", "work-no", "qq", "wechat", "gender"}
+	keysFlags      = []string{"agent"}
+)
+
+// takesValue reports whether --name takes the next argument as its value in some command.
+func takesValue(name string) bool {
+	for _, list := range [][]string{siteAddFlags, agentListFlags, agentAddFlags, keysFlags} {
+		for _, n := range list {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// takeJSON takes the --json flag out of a command line when it stands on its own, not when it
+// is the value of a flag before it: in `agent add bob --name --json` it is bob's name, and
+// the command refuses it like any other bad name instead of adding an agent called "".
+func takeJSON(args []string) (rest []string, json bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--json" {
+			json = true
+			continue
+		}
+		rest = append(rest, a)
+		if name, ok := strings.CutPrefix(a, "--"); ok && !strings.Contains(name, "=") && takesValue(name) && i+1 < len(args) {
+			i++
+			rest = append(rest, args[i])
+		}
+	}
+	return rest, json
+}
+
 // flags are a command's arguments: --name value, --name=value, bare words.
 type flags struct {
 	named map[string]string
@@ -171,7 +211,7 @@ func runSiteList(c *cmdContext) error {
 }
 
 func runSiteAdd(c *cmdContext) error {
-	f, ok := parseFlags(c.args, []string{"domains", "domain", "secret"}, nil)
+	f, ok := parseFlags(c.args, siteAddFlags, nil)
 	if !ok || len(f.words) != 1 {
 		return c.usage("cmd.usage_site_add")
 	}
@@ -216,7 +256,7 @@ func toAgentJSON(r desk.AgentRow) agentJSON {
 }
 
 func runAgentList(c *cmdContext) error {
-	f, ok := parseFlags(c.args, []string{"site"}, nil)
+	f, ok := parseFlags(c.args, agentListFlags, nil)
 	if !ok || len(f.words) > 1 {
 		return c.usage("cmd.usage_agent_list")
 	}
@@ -273,14 +313,13 @@ func (c *cmdContext) findRole(name string) (uint64, error) {
 }
 
 func runAgentAdd(c *cmdContext) error {
-	f, ok := parseFlags(c.args, []string{"name", "nickname", "password", "role", "site", "phone", "email", "work-no", "qq", "wechat", "gender"},
-		[]string{"no-seat", "password-stdin"})
+	f, ok := parseFlags(c.args, agentAddFlags, []string{"no-seat", "password-stdin"})
 	if !ok || len(f.words) != 1 || f.named["name"] == "" {
 		return c.usage("cmd.usage_agent_add")
 	}
 	in := desk.AgentInput{Account: f.words[0], Name: f.named["name"], Nickname: f.named["nickname"], Password: f.named["password"],
 		Phone: f.named["phone"], Email: f.named["email"], WorkNo: f.named["work-no"], QQ: f.named["qq"], WeChat: f.named["wechat"],
-		Gender: f.named["gender"], Seat: !f.has("no-seat")}
+		Gender: gender(f.named["gender"]), Seat: !f.has("no-seat")}
 	if f.has("password-stdin") {
 		in.Password = strings.TrimRight(firstLine(c.readInput()), "\r")
 	}
@@ -315,6 +354,18 @@ func runAgentAdd(c *cmdContext) error {
 	return c.print(toAgentJSON(*row), c.lang.T("cmd.agent_added", a.Account, a.ID))
 }
 
+// gender reads --gender: male or female, in English or Chinese; anything else goes to the desk
+// as typed, which refuses it.
+func gender(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "male", "m", "男":
+		return "male"
+	case "female", "f", "女":
+		return "female"
+	}
+	return s
+}
+
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
@@ -344,11 +395,16 @@ func runAgentDisable(c *cmdContext, disable bool) error {
 	if err := c.session().SetAgentDisabled(id, disable); err != nil {
 		return c.refuse(err)
 	}
+	// The agent by their account, whichever login (phone, e-mail) the script named them by.
+	row, err := c.session().AgentDetail(id)
+	if err != nil {
+		return c.refuse(err)
+	}
 	done := "cmd.agent_disabled"
 	if !disable {
 		done = "cmd.agent_enabled"
 	}
-	return c.print(map[string]any{"id": id, "account": c.args[0], "disabled": disable}, c.lang.T(done, c.args[0]))
+	return c.print(map[string]any{"id": id, "account": row.Account, "disabled": disable}, c.lang.T(done, row.Account))
 }
 
 // --- role ---
@@ -399,7 +455,7 @@ func (c *cmdContext) keyTarget(f flags) (uint64, error) {
 }
 
 func runKeysList(c *cmdContext) error {
-	f, ok := parseFlags(c.args, []string{"agent"}, nil)
+	f, ok := parseFlags(c.args, keysFlags, nil)
 	if !ok || len(f.words) > 0 {
 		return c.usage("cmd.usage_keys_list")
 	}
@@ -427,7 +483,7 @@ func runKeysList(c *cmdContext) error {
 }
 
 func runKeysAdd(c *cmdContext) error {
-	f, ok := parseFlags(c.args, []string{"agent"}, nil)
+	f, ok := parseFlags(c.args, keysFlags, nil)
 	if !ok {
 		return c.usage("cmd.usage_keys_add")
 	}
@@ -469,7 +525,7 @@ func runKeysAdd(c *cmdContext) error {
 }
 
 func runKeysRemove(c *cmdContext) error {
-	f, ok := parseFlags(c.args, []string{"agent"}, nil)
+	f, ok := parseFlags(c.args, keysFlags, nil)
 	if !ok || len(f.words) != 1 {
 		return c.usage("cmd.usage_keys_remove")
 	}

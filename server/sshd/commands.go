@@ -59,15 +59,7 @@ func (s *Server) runCommand(sess ssh.Session, a *store.Agent, lang i18n.Lang) in
 		fmt.Fprintln(sess.Stderr(), lang.T("ssh.no_pty", s.desk.SSHPort(), sess.User()))
 		return 1
 	}
-	jsonOut := false
-	var rest []string
-	for _, a := range args {
-		if a == "--json" {
-			jsonOut = true
-			continue
-		}
-		rest = append(rest, a)
-	}
+	rest, jsonOut := takeJSON(args)
 	cmds := s.commands()
 	// Longest match: "site list" before "site".
 	var found *command
@@ -116,6 +108,7 @@ func (c *cmdContext) print(v any, text string) error {
 	if c.json {
 		enc := json.NewEncoder(c.out)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false) // the embed code is copied as it is: <script …>, not \u003cscript
 		return enc.Encode(v)
 	}
 	_, err := fmt.Fprintln(c.out, text)

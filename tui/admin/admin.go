@@ -8,6 +8,7 @@
 package admin
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -42,7 +43,7 @@ func Visible(as *desk.AgentSession) bool {
 type section interface {
 	module() authz.Module
 	titleKey() string
-	load() tea.Cmd              // fetch its data for the chosen site
+	load(fresh bool) tea.Cmd    // fetch its data for the chosen site; fresh: even if loaded
 	update(msg tea.Msg) tea.Cmd // its own messages
 	key(k tea.KeyMsg) tea.Cmd   // keys when no form is open
 	view(w, h int) []string     // at most h lines
@@ -68,6 +69,7 @@ type Model struct {
 
 	ed      *editor       // the open form
 	pending *confirmation // an action waiting for its key to be pressed again
+	own     *sshKeys      // the agent's own SSH keys: the whole page of NewOwnKeys
 
 	notice    string
 	noticeErr bool
@@ -99,6 +101,13 @@ type (
 	noticeExpiredMsg struct{ at time.Time }
 )
 
+// ShownMsg tells the page it is shown again: it reloads what it shows, so changes made
+// elsewhere meanwhile (another admin, a script over SSH) appear.
+type ShownMsg struct{}
+
+// ClosedMsg is what the page of NewOwnKeys answers when the agent leaves it (Esc).
+type ClosedMsg struct{}
+
 // New builds the admin page; Init loads it.
 func New(ctx Context) *Model {
 	if ctx.Now == nil {
@@ -113,8 +122,28 @@ func New(ctx Context) *Model {
 	return m
 }
 
+// NewOwnKeys builds 我的 SSH 公钥, the page where any agent, whatever their role, lists, adds
+// and removes their own SSH keys. It is the keys list of 客服管理 on its own, without sites.
+func NewOwnKeys(ctx Context) *Model {
+	if ctx.Now == nil {
+		ctx.Now = time.Now
+	}
+	m := &Model{ctx: ctx, st: ctx.Styles, lang: ctx.Lang, as: ctx.Agent, keys: newKeyMap(ctx.Lang)}
+	account := ""
+	if a, _, err := m.as.Agent(); err == nil {
+		account = a.Account
+	}
+	m.own = newSSHKeys(m, m.as.AgentID, account)
+	return m
+}
+
 // Init loads the site selector, then the first section.
-func (m *Model) Init() tea.Cmd { return m.loadSites() }
+func (m *Model) Init() tea.Cmd {
+	if m.own != nil {
+		return m.own.load()
+	}
+	return m.loadSites()
+}
 
 func (m *Model) loadSites() tea.Cmd {
 	as := m.as
@@ -147,6 +176,9 @@ func (m *Model) Capturing() bool {
 	if m.ed != nil || m.picker != nil || m.pending != nil {
 		return true
 	}
+	if m.own != nil {
+		return false
+	}
 	s := m.section()
 	return s != nil && s.capturing()
 }
@@ -159,6 +191,9 @@ func (m *Model) HelpKeys() []key.Binding {
 		return []key.Binding{k.FormNext, k.FormPrev, k.FormCancel}
 	case m.picker != nil:
 		return []key.Binding{k.Up, k.Down, k.Choose, k.Back}
+	}
+	if m.own != nil {
+		return m.own.helpKeys()
 	}
 	var out []key.Binding
 	if s := m.section(); s != nil {
@@ -181,8 +216,17 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.notice = ""
 		}
 		return nil
+	case ShownMsg:
+		if m.own != nil {
+			return m.own.load()
+		}
+		return m.loadSites()
 	case tea.KeyMsg:
 		return m.key(msg)
+	}
+	if msg, ok := msg.(keysLoadedMsg); ok && m.own != nil {
+		m.own.update(msg)
+		return nil
 	}
 	if m.ed != nil && !isOwn(msg) {
 		return m.formUpdate(msg)
@@ -225,13 +269,18 @@ func (m *Model) sitesLoaded(msg sitesMsg) tea.Cmd {
 	return m.enter()
 }
 
-// enter loads the current section for the chosen site.
+// enter loads the current section for the chosen site, again even if it was loaded: what
+// it shows may have changed since.
 func (m *Model) enter() tea.Cmd {
 	if s := m.section(); s != nil && m.siteID != 0 {
-		return s.load()
+		return s.load(true)
 	}
 	return nil
 }
+
+// clearNotice takes down the last notice when the agent moves on, so that "已添加。" does
+// not stay over the next screen.
+func (m *Model) clearNotice() { m.notice = "" }
 
 // chooseSite switches every section to another site.
 func (m *Model) chooseSite(id uint64) tea.Cmd {
@@ -272,7 +321,10 @@ func (m *Model) done(msg doneMsg) tea.Cmd {
 	} else if msg.ok != "" {
 		cmds = append(cmds, m.setNotice(msg.ok, false))
 	}
-	if msg.reload {
+	switch {
+	case msg.reload && m.own != nil:
+		cmds = append(cmds, m.own.load())
+	case msg.reload:
 		cmds = append(cmds, m.loadSites())
 		for _, s := range m.secs {
 			s.stale()
@@ -285,6 +337,7 @@ func (m *Model) done(msg doneMsg) tea.Cmd {
 func (m *Model) open(e *editor) tea.Cmd {
 	m.ed = e
 	m.pending = nil
+	m.clearNotice()
 	return e.start(m.st)
 }
 
@@ -296,7 +349,7 @@ func (m *Model) formUpdate(msg tea.Msg) tea.Cmd {
 	if e.saving || e.form == nil {
 		return nil
 	}
-	_, cmd := e.form.Update(msg)
+	cmd := theme.UpdateForm(e.form, msg)
 	switch e.form.State {
 	case huh.StateCompleted:
 		e.saving = true
@@ -313,6 +366,7 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	if m.ed != nil {
 		if key.Matches(k, m.keys.FormCancel) && !m.ed.saving && !m.ed.fieldWantsEsc() {
 			m.ed = nil
+			m.clearNotice()
 			return nil
 		}
 		return m.formUpdate(k)
@@ -329,6 +383,14 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 	}
+	if m.own != nil {
+		cmd, back := m.own.key(k)
+		if back {
+			m.clearNotice()
+			return func() tea.Msg { return ClosedMsg{} }
+		}
+		return cmd
+	}
 	s := m.section()
 	if s != nil && s.capturing() {
 		return s.key(k)
@@ -336,11 +398,14 @@ func (m *Model) key(k tea.KeyMsg) tea.Cmd {
 	switch {
 	case key.Matches(k, m.keys.NextSection) && len(m.secs) > 0:
 		m.cur = (m.cur + 1) % len(m.secs)
+		m.clearNotice()
 		return m.enter()
 	case key.Matches(k, m.keys.PrevSection) && len(m.secs) > 0:
 		m.cur = (m.cur + len(m.secs) - 1) % len(m.secs)
+		m.clearNotice()
 		return m.enter()
 	case key.Matches(k, m.keys.Site) && len(m.sites) > 0:
+		m.clearNotice()
 		m.picker = &list{}
 		for i, site := range m.sites {
 			if site.ID == m.siteID {
@@ -387,7 +452,11 @@ func (m *Model) View(w, h int) string {
 	if w <= 0 || h <= 0 {
 		return ""
 	}
-	lines := []string{m.header(w)}
+	var lines []string
+	if m.own == nil {
+		lines = append(lines, m.header(w))
+	}
+	top := len(lines)
 	bottom := ""
 	switch {
 	case m.pending != nil:
@@ -397,12 +466,16 @@ func (m *Model) View(w, h int) string {
 	case m.notice != "":
 		bottom = m.st.OK.Render(cells.Cut(m.notice, w))
 	}
-	bodyH := h - 1
+	bodyH := h - top
 	if bottom != "" {
 		bodyH--
 	}
 	var body []string
 	switch {
+	case m.own != nil && m.ed != nil:
+		body = m.ed.view(m, w, bodyH)
+	case m.own != nil:
+		body = m.own.view(w, bodyH)
 	case m.err != "":
 		body = []string{m.st.Error.Render(cells.Cut(m.err, w))}
 	case len(m.secs) == 0:
@@ -420,7 +493,7 @@ func (m *Model) View(w, h int) string {
 		body = body[:max(0, bodyH)]
 	}
 	lines = append(lines, body...)
-	for len(lines) < 1+bodyH {
+	for len(lines) < top+bodyH {
 		lines = append(lines, "")
 	}
 	if bottom != "" {
@@ -472,7 +545,7 @@ func (m *Model) pickerView(w, h int) []string {
 	first := m.picker.window(len(m.sites), rows)
 	for i := first; i < len(m.sites) && len(lines) < h; i++ {
 		s := m.sites[i]
-		text := cells.Safe(s.Name)
+		text := fmt.Sprintf("%3d  %s", s.ID, cells.Safe(s.Name))
 		if s.Disabled {
 			text += m.lang.T("admin.site_disabled_mark")
 		}
@@ -488,7 +561,7 @@ func (m *Model) pickerView(w, h int) []string {
 // wrapMuted wraps a sentence of the page's own into muted lines.
 func wrapMuted(m *Model, s string, w int) []string {
 	var out []string
-	for _, l := range cells.Wrap(s, w) {
+	for _, l := range wrapText(s, w) {
 		out = append(out, m.st.Muted.Render(l))
 	}
 	return out

@@ -12,7 +12,6 @@ import (
 	"kefu/server/authz"
 	"kefu/server/desk"
 	"kefu/server/hub"
-	"kefu/store"
 	"kefu/tui/cells"
 )
 
@@ -30,21 +29,13 @@ type agents struct {
 	search    textinput.Model
 	searching bool
 
-	keysOf   *desk.AgentRow // the agent whose SSH keys are shown, if any
-	keys     []store.AuthorizedKey
-	keysList list
+	keys *sshKeys // the SSH keys of the selected agent, when shown
 }
 
 type agentsLoadedMsg struct {
 	site  uint64
 	rows  []desk.AgentRow
 	roles []desk.RoleRow
-	err   error
-}
-
-type keysLoadedMsg struct {
-	agent uint64
-	keys  []store.AuthorizedKey
 	err   error
 }
 
@@ -63,11 +54,11 @@ func newAgents(m *Model) *agents {
 
 func (a *agents) module() authz.Module { return authz.Agents }
 func (a *agents) titleKey() string     { return "module.agents" }
-func (a *agents) capturing() bool      { return a.searching || a.keysOf != nil }
+func (a *agents) capturing() bool      { return a.searching || a.keys != nil }
 func (a *agents) stale()               { a.loaded = false }
 
-func (a *agents) load() tea.Cmd {
-	if a.loaded && a.site == a.m.siteID {
+func (a *agents) load(fresh bool) tea.Cmd {
+	if a.loaded && a.site == a.m.siteID && !fresh {
 		return nil
 	}
 	as, site, q := a.m.as, a.m.siteID, a.search.Value()
@@ -78,17 +69,6 @@ func (a *agents) load() tea.Cmd {
 		}
 		roles, err := as.Roles()
 		return agentsLoadedMsg{site: site, rows: rows, roles: roles, err: err}
-	}
-}
-
-func (a *agents) loadKeys() tea.Cmd {
-	if a.keysOf == nil {
-		return nil
-	}
-	as, id := a.m.as, a.keysOf.ID
-	return func() tea.Msg {
-		keys, err := as.Keys(id)
-		return keysLoadedMsg{agent: id, keys: keys, err: err}
 	}
 }
 
@@ -103,16 +83,12 @@ func (a *agents) update(msg tea.Msg) tea.Cmd {
 			a.err = desk.Explain(msg.err, a.m.lang)
 		}
 		a.list.clamp(len(a.rows))
-		if a.keysOf != nil {
-			return a.loadKeys()
+		if a.keys != nil {
+			return a.keys.load()
 		}
 	case keysLoadedMsg:
-		if a.keysOf != nil && a.keysOf.ID == msg.agent {
-			a.keys = msg.keys
-			if msg.err != nil {
-				return a.m.setNotice(desk.Explain(msg.err, a.m.lang), true)
-			}
-			a.keysList.clamp(len(a.keys))
+		if a.keys != nil {
+			a.keys.update(msg)
 		}
 	default:
 		if a.searching {
@@ -136,8 +112,8 @@ func (a *agents) helpKeys() []key.Binding {
 	switch {
 	case a.searching:
 		return []key.Binding{k.Choose, k.Back}
-	case a.keysOf != nil:
-		return []key.Binding{k.New, k.Delete, k.Back}
+	case a.keys != nil:
+		return a.keys.helpKeys()
 	}
 	return []key.Binding{k.New, k.Edit, k.Toggle, k.Keys, k.Search}
 }
@@ -147,8 +123,13 @@ func (a *agents) key(k tea.KeyMsg) tea.Cmd {
 	switch {
 	case a.searching:
 		return a.searchKey(k)
-	case a.keysOf != nil:
-		return a.keysKey(k)
+	case a.keys != nil:
+		cmd, back := a.keys.key(k)
+		if back {
+			a.keys = nil
+			m.clearNotice()
+		}
+		return cmd
 	}
 	if a.list.keyMove(k, m.keys, len(a.rows), 5) {
 		return nil
@@ -160,7 +141,7 @@ func (a *agents) key(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Back) && a.search.Value() != "":
 		a.search.SetValue("")
 		a.loaded = false
-		return a.load()
+		return a.load(true)
 	case key.Matches(k, m.keys.New):
 		return m.open(a.form(nil))
 	case key.Matches(k, m.keys.Edit):
@@ -169,9 +150,9 @@ func (a *agents) key(k tea.KeyMsg) tea.Cmd {
 		}
 	case key.Matches(k, m.keys.Keys):
 		if r := a.selected(); r != nil {
-			row := *r
-			a.keysOf, a.keys, a.keysList = &row, nil, list{}
-			return a.loadKeys()
+			a.keys = newSSHKeys(m, r.ID, r.Account)
+			m.clearNotice()
+			return a.keys.load()
 		}
 	case key.Matches(k, m.keys.Toggle):
 		r := a.selected()
@@ -197,41 +178,17 @@ func (a *agents) searchKey(k tea.KeyMsg) tea.Cmd {
 		a.searching = false
 		a.search.Blur()
 		a.loaded = false
-		return a.load()
+		return a.load(true)
 	case "esc":
 		a.searching = false
 		a.search.Blur()
 		a.search.SetValue("")
 		a.loaded = false
-		return a.load()
+		return a.load(true)
 	}
 	var cmd tea.Cmd
 	a.search, cmd = a.search.Update(k)
 	return cmd
-}
-
-func (a *agents) keysKey(k tea.KeyMsg) tea.Cmd {
-	m := a.m
-	if a.keysList.keyMove(k, m.keys, len(a.keys), 5) {
-		return nil
-	}
-	switch {
-	case key.Matches(k, m.keys.Back):
-		a.keysOf = nil
-	case key.Matches(k, m.keys.New):
-		return m.open(a.keyForm(a.keysOf))
-	case key.Matches(k, m.keys.Delete):
-		i := a.keysList.cursor
-		if i < 0 || i >= len(a.keys) {
-			return nil
-		}
-		id, fp := a.keysOf.ID, a.keys[i].Fingerprint
-		as := m.as
-		return m.confirm("x", m.lang.T("admin.confirm_remove_key", fp), func() tea.Cmd {
-			return tea.Sequence(m.run(m.lang.T("admin.deleted"), false, func() error { return as.RemoveKey(id, fp) }), a.loadKeys())
-		})
-	}
-	return nil
 }
 
 // form is the add (row nil) or edit form of an agent: 基本信息 and the public card.
@@ -254,7 +211,7 @@ func (a *agents) form(row *desk.AgentRow) *editor {
 	}
 	var roleOpts []huh.Option[uint64]
 	for _, r := range a.roles {
-		roleOpts = append(roleOpts, huh.NewOption(cells.Safe(r.Name), r.ID))
+		roleOpts = append(roleOpts, huh.NewOption(roleName(m, r.Role), r.ID))
 		if in.RoleID == 0 && r.Builtin == authz.BuiltinAgent {
 			in.RoleID = r.ID
 		}
@@ -272,40 +229,30 @@ func (a *agents) form(row *desk.AgentRow) *editor {
 	return &editor{
 		title: title,
 		build: func() *huh.Form {
-			lb := m.labels("admin.f.account", "admin.f.name", "admin.f.nickname", "admin.f.phone", "admin.f.email", "admin.f.password", "admin.f.password2", "admin.f.work_no", "admin.f.qq", "admin.f.wechat", "admin.f.seat")
-			account := huh.NewInput().Title(lb.title("admin.f.account")).Prompt(lb.prompt).Inline(true).Value(&in.Account).CharLimit(32).
-				Placeholder(l.T("admin.f.account_hint")).Validate(m.check(desk.ValidateAccount))
-			return huh.NewForm(huh.NewGroup(
-				account,
-				huh.NewInput().Title(lb.title("admin.f.name")).Prompt(lb.prompt).Inline(true).Value(&in.Name).CharLimit(desk.MaxNameRunes).
-					Placeholder(l.T("admin.f.name_hint")).Validate(m.check(desk.ValidateName)),
-				huh.NewInput().Title(lb.title("admin.f.nickname")).Prompt(lb.prompt).Inline(true).Value(&in.Nickname).CharLimit(desk.MaxNameRunes).
-					Placeholder(l.T("admin.f.nickname_hint")).Validate(m.check(desk.ValidateNickname)),
-				huh.NewSelect[uint64]().Title(l.T("admin.f.role")).Inline(true).Options(roleOpts...).Value(&in.RoleID),
-				huh.NewSelect[string]().Title(l.T("admin.f.gender")).Inline(true).Options(
-					huh.NewOption(l.T("admin.f.gender_none"), ""), huh.NewOption(l.T("admin.f.male"), "male"),
-					huh.NewOption(l.T("admin.f.female"), "female")).Value(&in.Gender),
-				huh.NewInput().Title(lb.title("admin.f.phone")).Prompt(lb.prompt).Inline(true).Value(&in.Phone).CharLimit(20).
-					Placeholder(l.T("admin.f.login_hint")).Validate(m.check(desk.ValidatePhone)),
-				huh.NewInput().Title(lb.title("admin.f.email")).Prompt(lb.prompt).Inline(true).Value(&in.Email).CharLimit(100).
-					Placeholder(l.T("admin.f.login_hint")).Validate(m.check(desk.ValidateEmail)),
-				huh.NewInput().Title(lb.title("admin.f.password")).Prompt(lb.prompt).Inline(true).Value(&in.Password).CharLimit(desk.MaxPassword).
-					EchoMode(huh.EchoModePassword).Placeholder(pwHint).Validate(pwCheck),
-				huh.NewInput().Title(lb.title("admin.f.password2")).Prompt(lb.prompt).Inline(true).Value(&confirm).CharLimit(desk.MaxPassword).
-					EchoMode(huh.EchoModePassword).Validate(func(s string) error {
+			lb := m.labels("admin.f.account", "admin.f.name", "admin.f.nickname", "admin.f.role", "admin.f.gender", "admin.f.phone", "admin.f.email",
+				"admin.f.password", "admin.f.password2", "admin.f.work_no", "admin.f.qq", "admin.f.wechat", "admin.f.seat")
+			return huh.NewForm(huh.NewGroup(inline(lb.indent(),
+				lb.input("admin.f.account", &in.Account, 32, l.T("admin.f.account_hint")).Validate(m.check(desk.ValidateAccount)),
+				lb.input("admin.f.name", &in.Name, wide(desk.MaxNameRunes), l.T("admin.f.name_hint")).Validate(m.check(desk.ValidateName)),
+				lb.input("admin.f.nickname", &in.Nickname, wide(desk.MaxNameRunes), l.T("admin.f.nickname_hint")).Validate(m.check(desk.ValidateNickname)),
+				choose(lb, "admin.f.role", &in.RoleID, roleOpts...),
+				choose(lb, "admin.f.gender", &in.Gender, huh.NewOption(l.T("admin.f.gender_none"), ""),
+					huh.NewOption(l.T("admin.f.male"), "male"), huh.NewOption(l.T("admin.f.female"), "female")),
+				lb.input("admin.f.phone", &in.Phone, 20, l.T("admin.f.login_hint")).Validate(m.check(desk.ValidatePhone)),
+				lb.input("admin.f.email", &in.Email, 100, l.T("admin.f.login_hint")).Validate(m.check(desk.ValidateEmail)),
+				lb.input("admin.f.password", &in.Password, desk.MaxPassword, pwHint).EchoMode(huh.EchoModePassword).Validate(pwCheck),
+				lb.input("admin.f.password2", &confirm, desk.MaxPassword, "").EchoMode(huh.EchoModePassword).Validate(func(s string) error {
 					if s != in.Password {
 						return fmt.Errorf("%s", l.T("admin.err.confirm_password"))
 					}
 					return nil
 				}),
-				huh.NewInput().Title(lb.title("admin.f.work_no")).Prompt(lb.prompt).Inline(true).Value(&in.WorkNo).CharLimit(20).
-					Validate(m.check(desk.ValidateShort("work_no", 20))),
-				huh.NewInput().Title(lb.title("admin.f.qq")).Prompt(lb.prompt).Inline(true).Value(&in.QQ).CharLimit(12).Validate(m.check(desk.ValidateQQ)),
-				huh.NewInput().Title(lb.title("admin.f.wechat")).Prompt(lb.prompt).Inline(true).Value(&in.WeChat).CharLimit(30).
-					Validate(m.check(desk.ValidateShort("wechat", 30))),
-				huh.NewConfirm().Title(lb.confirm("admin.f.seat")).Inline(true).WithButtonAlignment(lipgloss.Left).Affirmative(l.T("admin.enabled")).Negative(l.T("admin.disabled")).
-					Value(&in.Seat),
-			))
+				lb.input("admin.f.work_no", &in.WorkNo, wide(20), "").Validate(m.check(desk.ValidateShort("work_no", 20))),
+				lb.input("admin.f.qq", &in.QQ, 12, "").Validate(m.check(desk.ValidateQQ)),
+				lb.input("admin.f.wechat", &in.WeChat, 30, "").Validate(m.check(desk.ValidateShort("wechat", 30))),
+				huh.NewConfirm().Title(lb.confirm("admin.f.seat")).Inline(true).WithButtonAlignment(lipgloss.Left).
+					Affirmative(l.T("admin.enabled")).Negative(l.T("admin.disabled")).Value(&in.Seat),
+			)...))
 		},
 		submit: func() tea.Cmd {
 			in := in
@@ -317,31 +264,11 @@ func (a *agents) form(row *desk.AgentRow) *editor {
 	}
 }
 
-// keyForm adds an SSH public key to an agent.
-func (a *agents) keyForm(row *desk.AgentRow) *editor {
-	m := a.m
-	l := m.lang
-	var line string
-	as, id := m.as, row.ID
-	return &editor{
-		title: l.T("admin.form.add_key", cells.Safe(row.Account)),
-		build: func() *huh.Form {
-			return huh.NewForm(huh.NewGroup(
-				huh.NewText().Title(l.T("admin.f.key")).Value(&line).CharLimit(16 << 10).Lines(4).
-					Placeholder(l.T("admin.f.key_hint")).Validate(m.check(func(s string) error { _, err := desk.ParseKey(s); return err })),
-			))
-		},
-		submit: func() tea.Cmd {
-			return tea.Sequence(m.run(l.T("admin.created"), false, func() error { _, err := as.AddKey(id, line); return err }), a.loadKeys())
-		},
-	}
-}
-
 func (a *agents) view(w, h int) []string {
 	m := a.m
 	l := m.lang
-	if a.keysOf != nil {
-		return a.keysView(w, h)
+	if a.keys != nil {
+		return a.keys.view(w, h)
 	}
 	var out []string
 	if a.searching || a.search.Value() != "" {
@@ -378,7 +305,7 @@ func (a *agents) view(w, h int) []string {
 		if !r.Seat {
 			seat = l.T("admin.disabled")
 		}
-		rows = append(rows, []string{r.Account, r.Name, r.Nickname, r.RoleName, r.Phone, r.WorkNo, seat, state, onlineText(m, r)})
+		rows = append(rows, []string{r.Account, r.Name, r.Nickname, roleNameOf(m, r.RoleName, r.RoleID, a.roles), r.Phone, r.WorkNo, seat, state, onlineText(m, r)})
 	}
 	return append(out, m.table(cols, rows, &a.list, w, h)...)
 }
@@ -392,23 +319,4 @@ func onlineText(m *Model, r desk.AgentRow) string {
 		return m.lang.T("status." + string(r.Status))
 	}
 	return m.lang.T("status.online")
-}
-
-func (a *agents) keysView(w, h int) []string {
-	m := a.m
-	l := m.lang
-	out := []string{m.st.PaneTitle.Render(cells.Cut(l.T("admin.form.keys", cells.Safe(a.keysOf.Account)), w))}
-	if len(a.keys) == 0 {
-		return append(out, wrapMuted(m, l.T("admin.keys_none", m.as.SSHPort()), w)...)
-	}
-	cols := []column{
-		{title: l.T("admin.col.fingerprint"), min: 20, max: 52, prio: 1},
-		{title: l.T("admin.col.comment"), min: 6, max: 24, prio: 2},
-		{title: l.T("admin.col.added"), min: 16, max: 16, prio: 3},
-	}
-	var rows [][]string
-	for _, k := range a.keys {
-		rows = append(rows, []string{k.Fingerprint, k.Comment, k.Added.In(m.ctx.Now().Location()).Format("2006-01-02 15:04")})
-	}
-	return append(out, m.table(cols, rows, &a.keysList, w, h-1)...)
 }

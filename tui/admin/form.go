@@ -24,11 +24,14 @@ type editor struct {
 	err    string // the server's refusal, in the UI language
 	saving bool
 	w, h   int
+	// fit, when set, sizes the form's fields to the height huh gets (a long list taking
+	// the lines the other fields leave).
+	fit func(h int)
 }
 
-// formHeight is the height given to huh: what is left under the title and refusal, minus two
-// lines for huh's own validation message.
-func (e *editor) formHeight(h int) int { return max(3, h-e.headerLines()-2) }
+// formHeight is the height given to huh: what is left under the title and refusal. Field
+// messages show under their fields, inside it.
+func (e *editor) formHeight(h int) int { return max(3, h-e.headerLines()) }
 
 func (e *editor) headerLines() int {
 	if e.err != "" {
@@ -39,9 +42,9 @@ func (e *editor) headerLines() int {
 
 // start (re)builds the form at the last known size and focuses its first field.
 func (e *editor) start(st *theme.Styles) tea.Cmd {
-	e.form = e.build().WithTheme(st.Huh()).WithKeyMap(formKeys()).WithShowHelp(false).WithShowErrors(true)
+	e.form = e.build().WithTheme(st.Huh()).WithKeyMap(formKeys()).WithShowHelp(false).WithShowErrors(false)
 	if e.w > 0 {
-		e.form.WithWidth(e.w).WithHeight(e.formHeight(e.h))
+		e.size()
 	}
 	e.saving = false
 	return e.form.Init()
@@ -51,9 +54,21 @@ func (e *editor) start(st *theme.Styles) tea.Cmd {
 func (e *editor) resize(w, h int) {
 	if e.form != nil && (w != e.w || h != e.h) {
 		e.w, e.h = w, h
-		e.form.WithWidth(w).WithHeight(e.formHeight(h))
+		e.size()
 	}
 }
+
+func (e *editor) size() {
+	if e.fit != nil {
+		e.fit(e.formHeight(e.h))
+	}
+	e.form.WithWidth(e.w).WithHeight(e.formHeight(e.h))
+	// huh draws a group from what it laid out at its last update: lay it out again now.
+	e.form.Update(relayoutMsg{})
+}
+
+// relayoutMsg is a message no field knows; updating a form with it only lays it out again.
+type relayoutMsg struct{}
 
 func (e *editor) view(m *Model, w, h int) []string {
 	e.resize(w, h)
@@ -91,6 +106,26 @@ func (lb labels) title(key string) string { return cells.Fit(lb.l.T(key), lb.w) 
 
 // confirm is a padded title for a confirm, which has no prompt of its own.
 func (lb labels) confirm(key string) string { return lb.title(key) + lb.prompt }
+
+// indent is where the values of the form start, for the messages under them.
+func (lb labels) indent() int { return lb.w + cells.Width(lb.prompt) }
+
+// input is a one-line text field, "账号    ：value". huh sizes an input's box by its
+// character limit, so limit is the room the value needs in cells (twice the characters
+// allowed when they may be Chinese), widened to show the placeholder whole. What is too long
+// is refused by the validator, which says why under the field.
+func (lb labels) input(key string, v *string, limit int, placeholder string) *huh.Input {
+	limit = max(limit, cells.Width(lb.prompt)+cells.Width(placeholder)+1)
+	return huh.NewInput().Title(lb.title(key)).Prompt(lb.prompt).Inline(true).Value(v).CharLimit(limit).Placeholder(placeholder)
+}
+
+// wide is the room, in cells, of a value of n characters that may be Chinese.
+func wide(n int) int { return 2 * n }
+
+// choose is a one-line select among options, lined up with the inputs.
+func choose[T comparable](lb labels, key string, v *T, options ...huh.Option[T]) *choice[T] {
+	return newChoice(lb.title(key), lb.prompt, v, options...)
+}
 
 // formKeys are the workbench's form keys with esc left to the page, which cancels the form.
 func formKeys() *huh.KeyMap {

@@ -25,6 +25,7 @@ type keyMap struct {
 	Toggle key.Binding
 	Delete key.Binding
 	Keys   key.Binding
+	Move   key.Binding
 	Search key.Binding
 	Back   key.Binding
 	Choose key.Binding
@@ -56,6 +57,7 @@ func newKeyMap(l i18n.Lang) keyMap {
 		Toggle: b("admin.key.toggle", "d"),
 		Delete: b("admin.key.delete", "x"),
 		Keys:   b("admin.key.keys", "K"),
+		Move:   b("admin.key.move", "m"),
 		Search: b("admin.key.search", "/"),
 		Back:   b("admin.key.back", "esc"),
 		Choose: b("admin.key.choose", "enter"),

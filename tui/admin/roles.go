@@ -9,6 +9,7 @@ import (
 
 	"kefu/server/authz"
 	"kefu/server/desk"
+	"kefu/server/i18n"
 	"kefu/store"
 	"kefu/tui/cells"
 )
@@ -37,8 +38,8 @@ func (r *roles) titleKey() string     { return "module.roles" }
 func (r *roles) capturing() bool      { return false }
 func (r *roles) stale()               { r.loaded = false }
 
-func (r *roles) load() tea.Cmd {
-	if r.loaded {
+func (r *roles) load(fresh bool) tea.Cmd {
+	if r.loaded && !fresh {
 		return nil
 	}
 	as := r.m.as
@@ -108,7 +109,7 @@ func (r *roles) newForm() *editor {
 	var from uint64
 	var opts []huh.Option[uint64]
 	for _, row := range r.rows {
-		opts = append(opts, huh.NewOption(cells.Safe(row.Name), row.ID))
+		opts = append(opts, huh.NewOption(roleName(m, row.Role), row.ID))
 		if from == 0 || row.Builtin == authz.BuiltinAgent {
 			from = row.ID
 		}
@@ -117,13 +118,12 @@ func (r *roles) newForm() *editor {
 	return &editor{
 		title: l.T("admin.form.new_role"),
 		build: func() *huh.Form {
-			lb := m.labels("admin.f.role_name")
-			return huh.NewForm(huh.NewGroup(
-				huh.NewInput().Title(lb.title("admin.f.role_name")).Prompt(lb.prompt).Inline(true).Value(&name).CharLimit(desk.MaxRoleNameRunes).
-					Placeholder(l.T("admin.f.role_name_hint")).Validate(m.check(desk.ValidateRoleName)),
-				huh.NewSelect[uint64]().Title(l.T("admin.f.copy_role")).Description(l.T("admin.f.copy_role_hint")).
-					Options(opts...).Value(&from).Height(min(len(opts)+2, 8)),
-			))
+			lb := m.labels("admin.f.role_name", "admin.f.copy_role")
+			return huh.NewForm(huh.NewGroup(inline(lb.indent(),
+				lb.input("admin.f.role_name", &name, wide(desk.MaxRoleNameRunes), l.T("admin.f.role_name_hint")).Validate(m.check(desk.ValidateRoleName)),
+				choose(lb, "admin.f.copy_role", &from, opts...),
+				huh.NewNote().Description(l.T("admin.f.copy_role_hint")),
+			)...))
 		},
 		submit: func() tea.Cmd {
 			return m.run(l.T("admin.created"), true, func() error { _, err := as.CreateRole(name, from); return err })
@@ -144,19 +144,22 @@ func (r *roles) editForm(role store.Role) *editor {
 	return &editor{
 		title: l.T("admin.form.edit_role", cells.Safe(role.Name)),
 		build: func() *huh.Form {
-			lb := m.labels("admin.f.role_name")
+			keys := []string{"admin.f.role_name"}
+			for _, mod := range authz.Modules {
+				keys = append(keys, "module."+string(mod))
+			}
+			lb := m.labels(keys...)
 			fields := []huh.Field{
-				huh.NewInput().Title(lb.title("admin.f.role_name")).Prompt(lb.prompt).Inline(true).Value(&name).CharLimit(desk.MaxRoleNameRunes).
-					Validate(m.check(desk.ValidateRoleName)),
+				lb.input("admin.f.role_name", &name, wide(desk.MaxRoleNameRunes), l.T("admin.f.role_name_hint")).Validate(m.check(desk.ValidateRoleName)),
 			}
 			for i, mod := range authz.Modules {
-				fields = append(fields, huh.NewSelect[store.Scope]().Title(l.T("module."+string(mod))).Inline(true).Options(
+				fields = append(fields, choose(lb, "module."+string(mod), &scopes[i],
 					huh.NewOption(l.T("admin.scope.none"), store.ScopeNone),
 					huh.NewOption(l.T("admin.scope.all"), store.ScopeAll),
 					huh.NewOption(l.T("admin.scope.own"), store.ScopeOwn),
-				).Value(&scopes[i]))
+				))
 			}
-			return huh.NewForm(huh.NewGroup(fields...))
+			return huh.NewForm(huh.NewGroup(inline(lb.indent(), fields...)...))
 		},
 		submit: func() tea.Cmd {
 			perms := map[string]store.Scope{}
@@ -200,7 +203,7 @@ func (r *roles) view(w, h int) []string {
 		if row.Builtin != "" {
 			kind = l.T("admin.role_builtin")
 		}
-		rows = append(rows, []string{row.Name, kind, fmt.Sprint(row.Agents)})
+		rows = append(rows, []string{roleName(m, row.Role), kind, fmt.Sprint(row.Agents)})
 	}
 	// The permissions of the selected role, beside the list when wide, under it otherwise.
 	var perms []string
@@ -241,4 +244,25 @@ func (r *roles) view(w, h int) []string {
 		}
 	}
 	return out
+}
+
+// roleName is how a role is shown: a built-in role in the UI language (its stored name stays
+// Chinese), a custom role as its admin named it.
+func roleName(m *Model, r store.Role) string {
+	if r.Builtin != "" {
+		if k := "admin.role." + r.Builtin; i18n.Has(k) {
+			return m.lang.T(k)
+		}
+	}
+	return cells.Safe(r.Name)
+}
+
+// roleNameOf is roleName for an agent's role, found among the roles by id.
+func roleNameOf(m *Model, name string, id uint64, roles []desk.RoleRow) string {
+	for _, r := range roles {
+		if r.ID == id {
+			return roleName(m, r.Role)
+		}
+	}
+	return name
 }

@@ -18,11 +18,12 @@ import (
 // settings is 设置中心 for the chosen site: invite window, chat window, consult icon, custom
 // URL and the visitor details asked before a chat. Saving reaches open widgets at once.
 type settings struct {
-	m      *Model
-	site   *store.Site
-	loaded bool
-	err    string
-	scroll int
+	m       *Model
+	site    *store.Site
+	loaded  bool
+	err     string
+	scroll  int
+	scrolls bool // the page is taller than the screen: ↑↓ move it
 }
 
 type settingsLoadedMsg struct {
@@ -37,8 +38,8 @@ func (s *settings) titleKey() string     { return "module.settings" }
 func (s *settings) capturing() bool      { return false }
 func (s *settings) stale()               { s.loaded = false }
 
-func (s *settings) load() tea.Cmd {
-	if s.loaded && s.site != nil && s.site.ID == s.m.siteID {
+func (s *settings) load(fresh bool) tea.Cmd {
+	if s.loaded && s.site != nil && s.site.ID == s.m.siteID && !fresh {
 		return nil
 	}
 	as, id := s.m.as, s.m.siteID
@@ -63,7 +64,10 @@ func (s *settings) update(msg tea.Msg) tea.Cmd {
 
 func (s *settings) helpKeys() []key.Binding {
 	k := s.m.keys
-	return []key.Binding{k.Edit, k.Up, k.Down}
+	if s.scrolls {
+		return []key.Binding{k.Edit, k.Up, k.Down}
+	}
+	return []key.Binding{k.Edit}
 }
 
 func (s *settings) key(k tea.KeyMsg) tea.Cmd {
@@ -101,31 +105,35 @@ func (s *settings) form(site *store.Site) *editor {
 	return &editor{
 		title: l.T("admin.form.settings", cells.Safe(site.Name)),
 		build: func() *huh.Form {
-			lb := m.labels("admin.f.auto_invite", "admin.f.auto_secs", "admin.f.auto_pages", "admin.f.chat_title", "admin.f.color", "admin.f.icon_text", "admin.f.custom_url")
-			return huh.NewForm(huh.NewGroup(
+			lb := m.labels("admin.f.auto_invite", "admin.f.auto_secs", "admin.f.auto_pages", "admin.f.chat_title", "admin.f.color",
+				"admin.f.icon_text", "admin.f.icon_pos", "admin.f.custom_url")
+			// Auto-invite needs a moment to invite at: checked on the pages, the last of
+			// the three, with the seconds and the switch as they are now.
+			pagesCheck := func(v string) error {
+				if err := desk.ValidateCount("auto_invite_pages", 0, 100)(v); err != nil {
+					return err
+				}
+				n, _ := desk.Atoi(v)
+				sec, _ := desk.Atoi(secs)
+				return desk.ValidateAutoInvite(st.AutoInvite, sec, n)
+			}
+			return huh.NewForm(huh.NewGroup(inline(lb.indent(),
 				huh.NewText().Title(l.T("admin.f.invite_text")).Value(&st.InviteText).CharLimit(200).Lines(2).
 					Placeholder(l.T("invite.default")),
 				huh.NewConfirm().Title(lb.confirm("admin.f.auto_invite")).Inline(true).WithButtonAlignment(lipgloss.Left).Affirmative(l.T("admin.on")).Negative(l.T("admin.off")).
 					Value(&st.AutoInvite),
-				huh.NewInput().Title(lb.title("admin.f.auto_secs")).Prompt(lb.prompt).Inline(true).Value(&secs).CharLimit(4).
-					Validate(m.check(desk.ValidateCount("auto_invite_secs", 0, 3600))),
-				huh.NewInput().Title(lb.title("admin.f.auto_pages")).Prompt(lb.prompt).Inline(true).Value(&pages).CharLimit(3).
-					Validate(m.check(desk.ValidateCount("auto_invite_pages", 0, 100))),
-				huh.NewInput().Title(lb.title("admin.f.chat_title")).Prompt(lb.prompt).Inline(true).Value(&st.ChatTitle).CharLimit(40).
-					Placeholder(cells.Safe(site.Name)),
+				lb.input("admin.f.auto_secs", &secs, 4, l.T("admin.f.zero_off")).Validate(m.check(desk.ValidateCount("auto_invite_secs", 0, 3600))),
+				lb.input("admin.f.auto_pages", &pages, 3, l.T("admin.f.zero_off")).Validate(m.check(pagesCheck)),
+				lb.input("admin.f.chat_title", &st.ChatTitle, wide(40), cells.Safe(site.Name)).Validate(m.check(desk.ValidateShort("chat_title", 40))),
 				huh.NewText().Title(l.T("admin.f.welcome")).Value(&st.Welcome).CharLimit(500).Lines(3),
-				huh.NewInput().Title(lb.title("admin.f.color")).Prompt(lb.prompt).Inline(true).Value(&st.Color).CharLimit(7).
-					Placeholder("#1677ff").Validate(m.check(desk.ValidateColor)),
-				huh.NewInput().Title(lb.title("admin.f.icon_text")).Prompt(lb.prompt).Inline(true).Value(&st.IconText).CharLimit(10).
-					Placeholder(l.T("admin.f.icon_text_hint")),
-				huh.NewSelect[string]().Title(l.T("admin.f.icon_pos")).Inline(true).Options(
-					huh.NewOption(l.T("admin.f.icon_right"), desk.IconRight), huh.NewOption(l.T("admin.f.icon_left"), desk.IconLeft)).
-					Value(&st.IconPos),
-				huh.NewInput().Title(lb.title("admin.f.custom_url")).Prompt(lb.prompt).Inline(true).Value(&st.CustomURL).CharLimit(500).
-					Placeholder("https://").Validate(m.check(desk.ValidateURL)),
+				lb.input("admin.f.color", &st.Color, 7, "#1677ff").Validate(m.check(desk.ValidateColor)),
+				lb.input("admin.f.icon_text", &st.IconText, wide(10), l.T("admin.f.icon_text_hint")).Validate(m.check(desk.ValidateShort("icon_text", 10))),
+				choose(lb, "admin.f.icon_pos", &st.IconPos,
+					huh.NewOption(l.T("admin.f.icon_right"), desk.IconRight), huh.NewOption(l.T("admin.f.icon_left"), desk.IconLeft)),
+				lb.input("admin.f.custom_url", &st.CustomURL, 500, "https://").Validate(m.check(desk.ValidateURL)),
 				huh.NewMultiSelect[string]().Title(l.T("admin.f.pre_chat")).Options(preChatOptions(m)...).Value(&pre).
 					Height(len(desk.PreChatFields)+1),
-			))
+			)...))
 		},
 		submit: func() tea.Cmd {
 			out := st
@@ -202,7 +210,7 @@ func (s *settings) view(w, h int) []string {
 		lines = append(lines, m.st.TableHeader.Render(cells.Cut(g.group, w)))
 		for _, it := range g.items {
 			vw := max(1, w-labelW-3)
-			for i, v := range cells.Wrap(cells.SafeText(it.value), vw) {
+			for i, v := range wrapText(cells.SafeText(it.value), vw) {
 				label := ""
 				if i == 0 {
 					label = it.label
@@ -211,7 +219,11 @@ func (s *settings) view(w, h int) []string {
 			}
 		}
 	}
-	lines = append(lines, "", m.st.Muted.Render(cells.Cut(l.T("admin.settings_hint"), w)))
+	lines = append(lines, "")
+	for _, hint := range wrapText(l.T("admin.settings_hint"), w) {
+		lines = append(lines, m.st.Muted.Render(hint))
+	}
+	s.scrolls = len(lines) > h
 	s.scroll = max(0, min(s.scroll, len(lines)-h))
 	return lines[s.scroll:]
 }

@@ -37,8 +37,8 @@ func (s *sites) titleKey() string     { return "module.sites" }
 func (s *sites) capturing() bool      { return false }
 func (s *sites) stale()               { s.loaded = false }
 
-func (s *sites) load() tea.Cmd {
-	if s.loaded {
+func (s *sites) load(fresh bool) tea.Cmd {
+	if s.loaded && !fresh {
 		return nil
 	}
 	as := s.m.as
@@ -127,14 +127,11 @@ func (s *sites) form(site *store.Site) *editor {
 		title: title,
 		build: func() *huh.Form {
 			lb := m.labels("admin.f.site_name", "admin.f.domains", "admin.f.secret")
-			return huh.NewForm(huh.NewGroup(
-				huh.NewInput().Title(lb.title("admin.f.site_name")).Prompt(lb.prompt).Inline(true).Value(&name).CharLimit(desk.MaxSiteNameRunes).
-					Placeholder(l.T("admin.f.site_name_hint")).Validate(m.check(desk.ValidateSiteName)),
-				huh.NewInput().Title(lb.title("admin.f.domains")).Prompt(lb.prompt).Inline(true).Value(&domains).CharLimit(2000).
-					Placeholder(l.T("admin.f.domains_hint")).Validate(m.check(desk.ValidateDomains)),
-				huh.NewInput().Title(lb.title("admin.f.secret")).Prompt(lb.prompt).Inline(true).Value(&secret).CharLimit(128).
-					Placeholder(secretHint).Validate(m.check(desk.ValidateSecret)),
-			))
+			return huh.NewForm(huh.NewGroup(inline(lb.indent(),
+				lb.input("admin.f.site_name", &name, wide(desk.MaxSiteNameRunes), l.T("admin.f.site_name_hint")).Validate(m.check(desk.ValidateSiteName)),
+				lb.input("admin.f.domains", &domains, 2000, l.T("admin.f.domains_hint")).Validate(m.check(desk.ValidateDomains)),
+				lb.input("admin.f.secret", &secret, 128, secretHint).Validate(m.check(desk.ValidateSecret)),
+			)...))
 		},
 		submit: func() tea.Cmd {
 			in := desk.SiteInput{Name: name, Domains: []string{domains}, Secret: secret}
@@ -187,7 +184,10 @@ func (s *sites) view(w, h int) []string {
 	return out
 }
 
-// detail is what the selected site says in full: domains, secret, embed code.
+// detail is what the selected site says in full: domains, secret, embed code. The embed code
+// is one line when it fits; on a narrow terminal the tag is broken at its spaces so that the
+// address stays whole on a line of its own, and the script command that prints it in one
+// piece is named.
 func (s *sites) detail(w int) []string {
 	site := s.selected()
 	if site == nil {
@@ -207,9 +207,44 @@ func (s *sites) detail(w int) []string {
 	}
 	add(l.T("admin.detail.domains"), strings.Join(site.Domains, ", "))
 	add(l.T("admin.detail.secret"), site.Secret)
-	out = append(out, m.st.Muted.Render(l.T("admin.detail.embed")))
-	for _, line := range cells.Wrap(m.ctx.Agent.EmbedCode(site.ID), w) {
-		out = append(out, m.st.Accent.Render(line))
+	for _, line := range wrapText(l.T("admin.detail.embed"), w) {
+		out = append(out, m.st.Muted.Render(line))
+	}
+	code := m.ctx.Agent.EmbedCode(site.ID)
+	if cells.Width(code) <= w {
+		return append(out, m.st.Accent.Render(code))
+	}
+	for _, part := range embedLines(code) {
+		for _, line := range cells.Wrap(part, w) {
+			out = append(out, m.st.Accent.Render(line))
+		}
+	}
+	for _, line := range wrapText(l.T("admin.detail.embed_json", m.as.SSHPort()), w) {
+		out = append(out, m.st.Muted.Render(line))
 	}
 	return out
+}
+
+// embedLines breaks the embed tag so that its address stands alone on the middle line:
+// `<script async src=`, `"https://…"`, `></script>`. HTML allows the spaces (or line ends)
+// around the =, so the three lines pasted together are still the same tag.
+func embedLines(code string) []string {
+	i := strings.Index(code, `src="`)
+	if i < 0 {
+		return strings.Fields(code)
+	}
+	j := strings.Index(code[i+5:], `"`)
+	if j < 0 {
+		return strings.Fields(code)
+	}
+	url := code[i+5 : i+5+j]
+	open := strings.TrimSpace(code[:i])
+	attrs, ok := strings.CutSuffix(strings.TrimSpace(code[i+5+j+1:]), "></script>")
+	if !ok {
+		return strings.Fields(code)
+	}
+	if attrs = strings.TrimSpace(attrs); attrs != "" {
+		open += " " + attrs
+	}
+	return []string{open + " src=", `"` + url + `"`, "></script>"}
 }

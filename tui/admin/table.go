@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -19,8 +20,10 @@ type column struct {
 
 // layout gives each column its width (0: hidden) so that the row fits w cells with one
 // space between columns: columns of the highest prio go first until the rest fit at their
-// minimum, then the space left is shared out up to each column's maximum, left to right.
-func layout(cols []column, w int) []int {
+// minimum; then the space left goes, in prio order, to what each column needs to show its
+// title and cells whole (want, at most max), and what is still left up to each max, left to
+// right.
+func layout(cols []column, want []int, w int) []int {
 	widths := make([]int, len(cols))
 	shown := make([]bool, len(cols))
 	for i := range cols {
@@ -60,9 +63,21 @@ func layout(cols []column, w int) []int {
 			widths[i] = min(col.min, w)
 		}
 	}
+	order := make([]int, len(cols))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return cols[order[a]].prio < cols[order[b]].prio })
+	for _, i := range order {
+		if shown[i] && left > 0 && i < len(want) {
+			add := min(left, max(0, min(want[i], cols[i].max)-widths[i]))
+			widths[i] += add
+			left -= add
+		}
+	}
 	for i, col := range cols {
 		if shown[i] && left > 0 {
-			add := min(left, col.max-col.min)
+			add := min(left, max(0, col.max-widths[i]))
 			widths[i] += add
 			left -= add
 		}
@@ -120,7 +135,16 @@ func (l *list) window(n, h int) int {
 // table draws a header and the rows that fit in h lines, the cursor's row highlighted.
 // Cells are outside text: they are made safe here.
 func (m *Model) table(cols []column, rows [][]string, l *list, w, h int) []string {
-	widths := layout(cols, w)
+	want := make([]int, len(cols))
+	for i, c := range cols {
+		want[i] = cells.Width(c.title)
+		for _, r := range rows {
+			if i < len(r) {
+				want[i] = max(want[i], cells.Width(cells.Safe(r[i])))
+			}
+		}
+	}
+	widths := layout(cols, want, w)
 	row := func(cells_ []string) string {
 		var parts []string
 		for i, c := range cols {

@@ -96,8 +96,25 @@ func (d *Driver) Send(msg tea.Msg) {
 	d.Settle(30 * time.Millisecond)
 }
 
+// Burst gives the page messages back to back, the way a program does when keys arrive
+// faster than the commands they start finish: every message is handled before any of those
+// commands runs; then it settles.
+func (d *Driver) Burst(msgs ...tea.Msg) {
+	var cmds []tea.Cmd
+	for _, msg := range msgs {
+		cmds = append(cmds, d.M.Update(msg))
+	}
+	for _, c := range cmds {
+		d.run(c)
+	}
+	d.Settle(30 * time.Millisecond)
+}
+
+// Runes is the key message of typing s at once.
+func Runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
+
 // Type types text into whatever has focus.
-func (d *Driver) Type(s string) { d.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}) }
+func (d *Driver) Type(s string) { d.Send(Runes(s)) }
 
 // Press presses keys by name: "enter", "tab", "shift+tab", "esc", "up", "down", "left",
 // "right", "space", "backspace", "pgup", "pgdown", "home", "end", "ctrl+c", or one character.

@@ -1,0 +1,32 @@
+package i18n
+
+// The admin screens' second round: the agent's own SSH keys, groups within a site, the
+// built-in roles in English, and refusals of duplicate sites and unknown genders.
+func init() {
+	add(map[string]entry{
+		"admin.own_keys":         {"我的 SSH 公钥 · %s", "My SSH keys · %s"},
+		"admin.form.add_own_key": {"添加我的 SSH 公钥", "Add one of my SSH keys"},
+		"admin.key_added":        {"已添加公钥。", "Key added."},
+		"admin.key_removed":      {"已删除公钥。", "Key removed."},
+		"admin.keys_login":       {"登记过的任一公钥都可以免密码登录：ssh -p %s 账号@主机", "Any key listed logs in without a password: ssh -p %s ACCOUNT@HOST"},
+
+		"admin.role.super": {"超级管理员", "Super admin"},
+		"admin.role.app":   {"应用管理员", "App admin"},
+		"admin.role.agent": {"普通客服", "Agent"},
+
+		"admin.key.move":       {"移动到", "move to"},
+		"admin.form.move":      {"移动分组 · %s", "Move to a group · %s"},
+		"admin.f.move_to":      {"移动到", "Move to"},
+		"admin.no_group":       {"（不分组）", "(no group)"},
+		"admin.moved":          {"已将 %s 移动到 %s。", "Moved %s to %s."},
+		"admin.no_other_group": {"本网站还没有其他分组：按 Enter 在“所属分组”里填写新的分组名。", "This site has no other group yet: press Enter and type a new one under Group."},
+		"admin.f.group_hint":   {"已有或新的分组名", "an existing or a new group"},
+		"admin.list_sep":       {"、", ", "},
+		"admin.f.zero_off":     {"0 表示不按此项", "0: not by this"},
+		"admin.detail.embed_json": {"（终端窄时地址会折行；完整的一行也可由 ssh -p %s 账号@主机 site list --json 的 embed 字段取得。）",
+			"(A narrow terminal wraps the address; ssh -p %s ACCOUNT@HOST site list --json prints the whole line as embed.)"},
+
+		"admin.err.site_taken": {"已有同名的网站，请换一个名称。", "A site with that name exists; choose another name."},
+		"admin.err.gender":     {"性别只能是 male（男）或 female（女）。", "Gender is male or female."},
+	})
+}
