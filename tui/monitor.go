@@ -114,7 +114,10 @@ func monitorColumns(l i18n.Lang) []column {
 			cmp:  func(a, b *hub.VisitorView) int { return a.LastActive.Compare(b.LastActive) }},
 		{id: "source", title: "col.source", short: "col.source_short", floor: 8, want: 12, max: 24, priority: 10, cell: sourceCell,
 			cmp: func(a, b *hub.VisitorView) int { return emptyLast(source(a), source(b)) }},
-		{id: "page", title: "col.page", floor: 16, want: 16, max: 80, priority: pagePriority, cell: pageCell,
+		// What the visitor is reading is what the agent most wants to see after who and where:
+		// a typical title (价格方案 - 云帆软件) is shown whole before headers are spelt out.
+		{id: "page", title: "col.page", floor: 16, want: 20, max: 80, priority: pagePriority, cell: pageCell,
+			natural: func(m *Model, v *hub.VisitorView) int { return cells.Width(pageCell(m, v)) },
 			cmp: func(a, b *hub.VisitorView) int { return emptyLast(pageKey(a), pageKey(b)) }},
 		{id: "agent", title: "col.agent", short: "col.agent_short", floor: 6, want: 8, max: 10, priority: 11,
 			cell: func(m *Model, v *hub.VisitorView) string { return cells.Safe(v.AgentName) },
@@ -566,7 +569,7 @@ func (mo *monitor) layout(w int) []layoutCol {
 		p.full = cells.Width(p.title)
 		p.floor = max(c.floor, min(cells.Width(p.short), p.full))
 		if arrow != "" && p.full <= p.floor+2 {
-			p.floor = p.full // the sorted column keeps its whole title when that costs little
+			p.floor = max(p.floor, p.full) // the sorted column keeps its whole title when that costs little
 		}
 		p.want = c.want
 		if c.natural != nil {
