@@ -21,7 +21,7 @@ import (
 func TestSmallHijackKeepsReadAheadBytes(t *testing.T) {
 	got := make(chan string, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := websocket.Accept(smallHijack{w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		ws, err := websocket.Accept(&smallHijack{ResponseWriter: w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
 		if err != nil {
 			got <- "accept: " + err.Error()
 			return
