@@ -177,6 +177,7 @@ func (m *Model) topBar(w int) string {
 	}
 	tries := []try{
 		{false, true, me + word},
+		{false, true, me + dot}, // the agent's name before the word of their status
 		{false, true, word},
 		{false, true, dot},
 		{true, false, word},

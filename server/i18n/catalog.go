@@ -331,7 +331,7 @@ var catalog = map[string]entry{
 	"admin.key.edit":              {"修改", "edit"},
 	"admin.key.toggle":            {"停用/启用", "disable/enable"},
 	"admin.key.delete":            {"删除", "delete"},
-	"admin.key.keys":              {"SSH 公钥", "SSH keys"},
+	"admin.key.keys":              {"公钥", "keys"},
 	"admin.key.search":            {"搜索", "search"},
 	"admin.key.back":              {"返回", "back"},
 	"admin.key.choose":            {"确定", "choose"},

@@ -19,7 +19,7 @@ func init() {
 		"admin.f.move_to":      {"移动到", "Move to"},
 		"admin.no_group":       {"（不分组）", "(no group)"},
 		"admin.moved":          {"已将 %s 移动到 %s。", "Moved %s to %s."},
-		"admin.no_other_group": {"本网站还没有其他分组：按 Enter 在“所属分组”里填写新的分组名。", "This site has no other group yet: press Enter and type a new one under Group."},
+		"admin.no_other_group": {"没有其他分组，按 e 新建分组。", "No other group yet: press e to make one."},
 		"admin.f.group_hint":   {"已有或新的分组名", "an existing or a new group"},
 		"admin.list_sep":       {"、", ", "},
 		"admin.f.zero_off":     {"0 表示不按此项", "0: not by this"},

@@ -115,7 +115,7 @@ func (a *agents) helpKeys() []key.Binding {
 	case a.keys != nil:
 		return a.keys.helpKeys()
 	}
-	return []key.Binding{k.New, k.Edit, k.Toggle, k.Keys, k.Search}
+	return []key.Binding{k.New, k.Edit, k.Keys, k.Search, k.Toggle}
 }
 
 func (a *agents) key(k tea.KeyMsg) tea.Cmd {
@@ -142,7 +142,7 @@ func (a *agents) key(k tea.KeyMsg) tea.Cmd {
 		a.search.SetValue("")
 		a.loaded = false
 		return a.load(true)
-	case key.Matches(k, m.keys.New):
+	case key.Matches(k, m.keys.New) && a.loaded: // the form offers the roles loaded with the list
 		return m.open(a.form(nil))
 	case key.Matches(k, m.keys.Edit):
 		if r := a.selected(); r != nil {

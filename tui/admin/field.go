@@ -31,6 +31,7 @@ type choice[T comparable] struct {
 	theme   *huh.Theme
 	keys    huh.SelectKeyMap
 	width   int
+	hint    string // after the value, muted, while focused
 }
 
 // newChoice makes a choice bound to value; a value that is none of the options picks the
@@ -47,6 +48,9 @@ func newChoice[T comparable](title, prompt string, value *T, options ...huh.Opti
 	}
 	return c
 }
+
+// withHint sets a few words said after the value while the choice has focus.
+func (c *choice[T]) withHint(h string) *choice[T] { c.hint = h; return c }
 
 func (c *choice[T]) step(d int) {
 	if n := len(c.options); n > 0 {
@@ -96,6 +100,9 @@ func (c *choice[T]) View() string {
 	line := st.Title.Render(c.title) + st.TextInput.Prompt.Render(c.prompt)
 	if c.focused {
 		line += st.PrevIndicator.String() + st.SelectedOption.Render(text) + st.NextIndicator.String()
+		if c.hint != "" {
+			line += "  " + st.Description.Render(c.hint)
+		}
 	} else {
 		line += st.Option.Render(text)
 	}

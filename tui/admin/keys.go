@@ -53,7 +53,7 @@ func newKeyMap(l i18n.Lang) keyMap {
 		End:      b("key.end", "end", "G"),
 
 		New:    b("admin.key.new", "n"),
-		Edit:   b("admin.key.edit", "enter", "e"),
+		Edit:   b("admin.key.edit", "e", "enter"), // "e" in the footer: short enough for K and / at 40 columns
 		Toggle: b("admin.key.toggle", "d"),
 		Delete: b("admin.key.delete", "x"),
 		Keys:   b("admin.key.keys", "K"),

@@ -78,6 +78,9 @@ func (r *roles) key(k tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	sel := r.selected()
+	if !r.loaded {
+		return nil // what the role may do is known once the list has loaded
+	}
 	if !r.edit && (key.Matches(k, m.keys.New) || key.Matches(k, m.keys.Edit) || key.Matches(k, m.keys.Delete)) {
 		return m.setNotice(desk.Explain(desk.ErrForbidden, m.lang), true)
 	}
@@ -121,8 +124,7 @@ func (r *roles) newForm() *editor {
 			lb := m.labels("admin.f.role_name", "admin.f.copy_role")
 			return huh.NewForm(huh.NewGroup(inline(lb.indent(),
 				lb.input("admin.f.role_name", &name, wide(desk.MaxRoleNameRunes), l.T("admin.f.role_name_hint")).Validate(m.check(desk.ValidateRoleName)),
-				choose(lb, "admin.f.copy_role", &from, opts...),
-				huh.NewNote().Description(l.T("admin.f.copy_role_hint")),
+				choose(lb, "admin.f.copy_role", &from, opts...).withHint(l.T("admin.f.copy_role_hint")),
 			)...))
 		},
 		submit: func() tea.Cmd {

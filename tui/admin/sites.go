@@ -81,6 +81,9 @@ func (s *sites) key(k tea.KeyMsg) tea.Cmd {
 	if s.list.keyMove(k, m.keys, len(s.rows), 5) {
 		return nil
 	}
+	if !s.loaded {
+		return nil // whether the agent may add sites is known once the list has loaded
+	}
 	switch {
 	case key.Matches(k, m.keys.New):
 		if !s.create {
@@ -156,7 +159,7 @@ func (s *sites) view(w, h int) []string {
 		{title: "ID", min: 3, max: 5, prio: 3, right: true},
 		{title: l.T("admin.col.site_name"), min: 8, max: 24, prio: 1},
 		{title: l.T("admin.col.domains"), min: 10, max: 60, prio: 4},
-		{title: l.T("admin.col.state"), min: 4, max: 6, prio: 2},
+		{title: l.T("admin.col.state"), min: 4, max: 8, prio: 2},
 	}
 	var rows [][]string
 	for _, r := range s.rows {
