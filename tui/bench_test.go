@@ -40,7 +40,7 @@ func BenchmarkMonitorFrame(b *testing.B) {
 	// arrival) the row is swapped in place, without sorting 2,000 rows again.
 	b.Run("pageview", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			cp := *m.live.visitors[uint64(1+i%2000)]
+			cp := *m.live.visitor(uint64(1 + i%2000))
 			cp.PageTitle, cp.LastActive = fmt.Sprintf("价格方案 第%d页", i), m.now
 			m.Update(eventsMsg{hub.VisitorChanged{V: &cp}})
 			_ = m.View()

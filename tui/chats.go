@@ -722,7 +722,7 @@ func (c *chats) sideView(w, h int) string {
 	}
 	// Kept while nothing it shows changed: the detail, the live row, the size, the second
 	// (the stay clock).
-	k := sideKey{d: d, v: m.live.visitors[t.conv.VisitorID], w: w, h: h, sec: m.now.Unix()}
+	k := sideKey{d: d, v: m.live.visitor(t.conv.VisitorID), w: w, h: h, sec: m.now.Unix()}
 	if k != c.sideKey || c.sideFrame == "" {
 		c.sideKey, c.sideFrame = k, cells.Place(m.visitorLines(d, t.conv.VisitorID, w), w, h)
 	}
@@ -889,7 +889,7 @@ func (c *chats) listLine(id uint64, newest bool, w int) string {
 		right = m.st.Muted.Render(" " + m.lang.T("chat.ended"))
 	}
 	region := ""
-	if v := m.live.visitors[t.conv.VisitorID]; v != nil {
+	if v := m.live.visitor(t.conv.VisitorID); v != nil {
 		region = " " + cells.Safe(v.Region)
 	}
 	avail := w - 2 - cells.Width(right)
@@ -965,7 +965,7 @@ func (c *chats) chatView(w, h int) string {
 // headerView is the visitor as the chat header knows them: live while on the site, else
 // the last live view this session saw, else what the store says.
 func (c *chats) headerView(visitorID uint64) (v *hub.VisitorView, online bool) {
-	if v := c.m.live.visitors[visitorID]; v != nil {
+	if v := c.m.live.visitor(visitorID); v != nil {
 		return v, true
 	}
 	if v := c.lastView[visitorID]; v != nil {

@@ -76,7 +76,7 @@ func (dt *detail) view(w, h int) string {
 func (m *Model) visitorLines(d *desk.VisitorDetail, visitorID uint64, w int) []string {
 	l := m.lang
 	v := d.View
-	if live := m.live.visitors[visitorID]; live != nil {
+	if live := m.live.visitor(visitorID); live != nil {
 		v = live
 	}
 	var lines []string

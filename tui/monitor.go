@@ -364,7 +364,7 @@ func (mo *monitor) visible() []*hub.VisitorView {
 	mo.dirty = false
 	words := mo.words()
 	rows := mo.rows[:0]
-	for _, v := range mo.m.live.visitors {
+	for v := range mo.m.live.visitors() {
 		if len(words) == 0 || matches(mo.m, v, words) {
 			rows = append(rows, v)
 		}
@@ -679,7 +679,7 @@ func (mo *monitor) view(w, h int) string {
 	var lines []string
 
 	chatting, invited, waiting := 0, 0, 0
-	for _, v := range m.live.visitors {
+	for v := range m.live.visitors() {
 		switch v.State {
 		case hub.StateChatting:
 			chatting++
@@ -689,7 +689,7 @@ func (mo *monitor) view(w, h int) string {
 			waiting++
 		}
 	}
-	counts := m.lang.T("monitor.counts", len(m.live.visitors), chatting, invited)
+	counts := m.lang.T("monitor.counts", m.live.visitorCount(), chatting, invited)
 	if waiting > 0 {
 		counts += m.st.Waiting.Render(m.lang.T("monitor.waiting", waiting))
 	}

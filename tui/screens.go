@@ -101,7 +101,7 @@ func (m *Model) refreshLeaveCount() tea.Cmd {
 // openBlock shows the dialog that blocks a visitor (屏蔽).
 func (m *Model) openBlock(visitorID uint64) tea.Cmd {
 	ip := ""
-	if v := m.live.visitors[visitorID]; v != nil {
+	if v := m.live.visitor(visitorID); v != nil {
 		ip = v.IP
 	} else if d := m.chats.details[visitorID]; d != nil {
 		ip = d.Visitor.IP

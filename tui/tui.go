@@ -4,6 +4,7 @@
 package tui
 
 import (
+	"iter"
 	"kefu/tui/canned"
 	"kefu/tui/cells"
 	"kefu/tui/records"
@@ -295,8 +296,9 @@ func (m *Model) EndReason() string { return m.ended }
 func (m *Model) apply(ev hub.Event) tea.Cmd {
 	switch e := ev.(type) {
 	case hub.VisitorChanged:
-		old, known := m.live.visitors[e.V.ID]
-		m.live.visitors[e.V.ID] = e.V
+		old := m.live.visitor(e.V.ID)
+		known := old != nil
+		m.live.putVisitor(e.V, e.Site)
 		m.monitor.changed(old, e.V)
 		if known && old.PageViews != e.V.PageViews && m.page == pageChats && m.chats.sideShown(m.width) {
 			if t := m.chats.ts[m.chats.active]; t != nil && t.conv.VisitorID == e.V.ID {
@@ -307,10 +309,10 @@ func (m *Model) apply(ev hub.Event) tea.Cmd {
 			return m.alert(store.NotifyEnter, m.lang.T("toast.enter", m.nameOf(e.V), cells.Safe(e.V.Region), sourceCell(m, e.V)), e.V.ID, 0)
 		}
 	case hub.VisitorLeft:
-		if v := m.live.visitors[e.ID]; v != nil && m.chats.hasVisitor(e.ID) {
+		if v := m.live.visitor(e.ID); v != nil && m.chats.hasVisitor(e.ID) {
 			m.chats.lastView[e.ID] = v
 		}
-		delete(m.live.visitors, e.ID)
+		m.live.dropVisitor(e.SiteID, e.ID, e.Site)
 		m.monitor.invalidate()
 	case hub.AgentChanged:
 		m.live.agents[e.A.ID] = e.A
@@ -503,7 +505,7 @@ func (m *Model) myStatus() hub.AgentStatus {
 
 // visitorName is how the workbench names a visitor: card or member name, else their number.
 func (m *Model) visitorName(id uint64) string {
-	if v := m.live.visitors[id]; v != nil {
+	if v := m.live.visitor(id); v != nil {
 		return m.nameOf(v)
 	}
 	if d := m.chats.details[id]; d != nil && d.Visitor.Card.Name != "" {
@@ -519,26 +521,86 @@ func (m *Model) nameOf(v *hub.VisitorView) string {
 	return m.lang.T("visitor.number", v.ID)
 }
 
-// live is the session's copy of the hub's state, changed only in Update.
+// live is the session's view of the hub's state, changed only in Update. The visitor lists
+// are the hub's own immutable ones (hub.Visitors), shared with every other workbench of the
+// site; conversations and agents are few and copied.
 type live struct {
-	visitors map[uint64]*hub.VisitorView
-	convs    map[uint64]*hub.ConvView
-	agents   map[uint64]*hub.AgentView
+	sites  map[uint64]hub.Visitors // by site
+	convs  map[uint64]*hub.ConvView
+	agents map[uint64]*hub.AgentView
 }
 
 func newLive() *live {
-	return &live{visitors: map[uint64]*hub.VisitorView{}, convs: map[uint64]*hub.ConvView{}, agents: map[uint64]*hub.AgentView{}}
+	return &live{sites: map[uint64]hub.Visitors{}, convs: map[uint64]*hub.ConvView{}, agents: map[uint64]*hub.AgentView{}}
 }
 
+// load starts again from a snapshot.
 func (l *live) load(s hub.Snapshot) {
-	for _, v := range s.Visitors {
-		l.visitors[v.ID] = v
+	clear(l.sites)
+	for site, vs := range s.Visitors {
+		l.sites[site] = vs
 	}
+	clear(l.convs)
 	for _, c := range s.Convs {
 		l.convs[c.ID] = c
 	}
+	clear(l.agents)
 	for _, a := range s.Agents {
 		l.agents[a.ID] = a
+	}
+}
+
+// visitor is an online visitor's view, or nil.
+func (l *live) visitor(id uint64) *hub.VisitorView {
+	for _, vs := range l.sites {
+		if v := vs.Get(id); v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+// visitors yields every online visitor of the agent's sites.
+func (l *live) visitors() iter.Seq[*hub.VisitorView] {
+	return func(yield func(*hub.VisitorView) bool) {
+		for _, vs := range l.sites {
+			for v := range vs.All() {
+				if !yield(v) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// visitorCount is how many visitors are online on the agent's sites.
+func (l *live) visitorCount() int {
+	n := 0
+	for _, vs := range l.sites {
+		n += vs.Len()
+	}
+	return n
+}
+
+// putVisitor takes a visitor's new view with the site's list that has it (from the event), or
+// puts it in the list the session has when the event carries none.
+func (l *live) putVisitor(v *hub.VisitorView, site hub.Visitors) {
+	if !site.Known() {
+		site = l.sites[v.SiteID].With(v)
+	}
+	l.sites[v.SiteID] = site
+}
+
+// dropVisitor is putVisitor for a visitor who left.
+func (l *live) dropVisitor(siteID, id uint64, site hub.Visitors) {
+	if site.Known() {
+		l.sites[siteID] = site
+		return
+	}
+	for sid, vs := range l.sites {
+		if vs.Get(id) != nil {
+			l.sites[sid] = vs.Without(id)
+		}
 	}
 }
 

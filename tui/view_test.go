@@ -92,7 +92,7 @@ func (f *fixture) scene() {
 func (f *fixture) model(w, h int, lang i18n.Lang) *Model {
 	r := lipgloss.NewRenderer(io.Discard, termenv.WithProfile(termenv.Ascii))
 	r.SetHasDarkBackground(true)
-	snap := hub.Snapshot{Visitors: f.hub.Visitors([]uint64{1}), Convs: f.hub.Convs([]uint64{1}), Agents: f.hub.Agents()}
+	snap := hub.Snapshot{Visitors: f.hub.SiteVisitors([]uint64{1}), Convs: f.hub.Convs([]uint64{1}), Agents: f.hub.Agents()}
 	m := New(sshd.WorkbenchSession{Renderer: r, Agent: f.as, Snapshot: snap, Lang: lang, Width: w, Height: h}).(*Model)
 	m.now, m.lastKey = fixedNow, fixedNow
 	return m
@@ -543,10 +543,10 @@ func TestChatGolden(t *testing.T) {
 		m.page = pageChats
 		m.chats.update(transcriptMsg{conv: conv.ID, msgs: msgs})
 		m.chats.update(detailMsg{visitorID: vs.ID, detail: detail})
-		for id, v := range m.live.visitors { // a stable stay time for the golden file
+		for v := range m.live.visitors() { // a stable stay time for the golden file
 			cp := *v
 			cp.VisitStart = fixedNow.Add(-6 * time.Minute)
-			m.live.visitors[id] = &cp
+			m.live.putVisitor(&cp, hub.Visitors{})
 		}
 		view := m.View()
 		checkFrame(t, view, sz.w, sz.h)
@@ -583,10 +583,10 @@ func TestVisitorDetailGolden(t *testing.T) {
 		m := f.model(sz.w, sz.h, i18n.ZH)
 		m.openDetail(vs.ID)
 		m.Update(detailLoadedMsg{visitorID: vs.ID, d: d})
-		for id, v := range m.live.visitors { // a stable stay time for the golden file
+		for v := range m.live.visitors() { // a stable stay time for the golden file
 			cp := *v
 			cp.VisitStart = fixedNow.Add(-3 * time.Minute)
-			m.live.visitors[id] = &cp
+			m.live.putVisitor(&cp, hub.Visitors{})
 		}
 		view := m.View()
 		checkFrame(t, view, sz.w, sz.h)

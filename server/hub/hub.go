@@ -24,6 +24,7 @@ type Hub struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	visitors map[uint64]*visitor
+	sites    map[uint64]Visitors // each site's online visitors, as handed to its agents
 	convs    map[uint64]*ConvView
 	byVConv  map[uint64]uint64 // visitor id → their conversation not ended
 	agents   map[uint64]*agent
@@ -61,6 +62,7 @@ func New(now func() time.Time) *Hub {
 	return &Hub{
 		now:       now,
 		visitors:  map[uint64]*visitor{},
+		sites:     map[uint64]Visitors{},
 		convs:     map[uint64]*ConvView{},
 		byVConv:   map[uint64]uint64{},
 		agents:    map[uint64]*agent{},
@@ -89,7 +91,7 @@ func (h *Hub) VisitorJoin(v *VisitorView) bool {
 	st.leaving = false
 	v.Online = true
 	st.view = v
-	h.publishSite(v.SiteID, VisitorChanged{V: v})
+	h.publishSite(v.SiteID, VisitorChanged{V: v, Site: h.putLocked(v)})
 	return first
 }
 
@@ -122,7 +124,7 @@ func (h *Hub) VisitorLeave(id uint64, grace time.Duration, gone func(last *Visit
 		}
 		delete(h.visitors, id)
 		last := st.view
-		h.publishSite(last.SiteID, VisitorLeft{ID: id, SiteID: last.SiteID})
+		h.publishSite(last.SiteID, VisitorLeft{ID: id, SiteID: last.SiteID, Site: h.dropLocked(last)})
 		h.mu.Unlock()
 		if gone != nil {
 			gone(last)
@@ -140,7 +142,7 @@ func (h *Hub) RemoveVisitor(id uint64) *VisitorView {
 		return nil
 	}
 	delete(h.visitors, id)
-	h.publishSite(st.view.SiteID, VisitorLeft{ID: id, SiteID: st.view.SiteID})
+	h.publishSite(st.view.SiteID, VisitorLeft{ID: id, SiteID: st.view.SiteID, Site: h.dropLocked(st.view)})
 	return st.view
 }
 
@@ -166,7 +168,7 @@ func (h *Hub) UpdateVisitor(id uint64, change func(v *VisitorView)) *VisitorView
 	nv := *st.view
 	change(&nv)
 	st.view = &nv
-	h.publishSite(nv.SiteID, VisitorChanged{V: &nv})
+	h.publishSite(nv.SiteID, VisitorChanged{V: &nv, Site: h.putLocked(&nv)})
 	return &nv
 }
 
@@ -185,6 +187,43 @@ func (h *Hub) Visitors(sites []uint64) []*VisitorView {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.visitorsLocked(sites)
+}
+
+// putLocked puts a visitor's new view in their site's list and returns the new list.
+func (h *Hub) putLocked(v *VisitorView) Visitors {
+	s := h.sites[v.SiteID].With(v)
+	h.sites[v.SiteID] = s
+	return s
+}
+
+// dropLocked takes a visitor out of their site's list and returns the new list.
+func (h *Hub) dropLocked(v *VisitorView) Visitors {
+	s := h.sites[v.SiteID].Without(v.ID)
+	if s.Len() == 0 {
+		delete(h.sites, v.SiteID)
+	} else {
+		h.sites[v.SiteID] = s
+	}
+	return s
+}
+
+// SiteVisitors returns each site's list of online visitors.
+func (h *Hub) SiteVisitors(sites []uint64) map[uint64]Visitors {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.siteVisitorsLocked(sites)
+}
+
+func (h *Hub) siteVisitorsLocked(sites []uint64) map[uint64]Visitors {
+	out := make(map[uint64]Visitors, len(sites))
+	for _, id := range sites {
+		s := h.sites[id]
+		if !s.Known() {
+			s = Visitors{}.Without(0) // an empty list, known to come from the hub
+		}
+		out[id] = s
+	}
+	return out
 }
 
 func (h *Hub) visitorsLocked(sites []uint64) []*VisitorView {

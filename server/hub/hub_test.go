@@ -200,7 +200,7 @@ func TestSetAgentSitesMovesTheSessionAndResyncs(t *testing.T) {
 			resync = &r
 		}
 	}
-	if resync == nil || len(resync.Snapshot.Visitors) != 1 || resync.Snapshot.Visitors[0].ID != 20 {
+	if resync == nil || len(resync.Snapshot.Visitors) != 1 || resync.Snapshot.Visitors[2].Len() != 1 || resync.Snapshot.Visitors[2].Get(20) == nil {
 		t.Fatalf("resync = %+v", resync)
 	}
 	h.VisitorJoin(&VisitorView{ID: 10, SiteID: 1})
@@ -216,5 +216,39 @@ func TestSetAgentSitesMovesTheSessionAndResyncs(t *testing.T) {
 	}
 	if a := h.Agent(3); a.MaxChats != 7 || a.Sites[0] != 2 {
 		t.Fatalf("agent view %+v", a)
+	}
+}
+
+// TestAgentsShareTheSiteList: every change hands out the site's whole list with it, the same
+// list for every agent; an old list handed out earlier does not change.
+func TestAgentsShareTheSiteList(t *testing.T) {
+	h := New(nil)
+	a := h.Subscribe(Filter{AgentID: 1, Sites: []uint64{1}}, 16)
+	b := h.Subscribe(Filter{AgentID: 2, Sites: []uint64{1}}, 16)
+	h.VisitorJoin(&VisitorView{ID: 7, SiteID: 1, Name: "王小明"})
+	first := (<-a.C()).(VisitorChanged).Site
+	h.UpdateVisitor(7, func(v *VisitorView) { v.PageTitle = "价格方案" })
+	h.VisitorJoin(&VisitorView{ID: 8, SiteID: 1})
+	<-a.C()
+	last := (<-a.C()).(VisitorChanged).Site
+	<-b.C()
+	<-b.C()
+	if other := (<-b.C()).(VisitorChanged).Site; other != last {
+		t.Fatal("two agents of the site were handed different lists")
+	}
+	if first.Len() != 1 || first.Get(7).PageTitle != "" {
+		t.Fatalf("a list handed out earlier changed: %d visitors, page %q", first.Len(), first.Get(7).PageTitle)
+	}
+	if last.Len() != 2 || last.Get(7).PageTitle != "价格方案" || last.Get(8) == nil {
+		t.Fatalf("the latest list: %d visitors", last.Len())
+	}
+	h.RemoveVisitor(7)
+	left := (<-a.C()).(VisitorLeft)
+	if left.Site.Len() != 1 || left.Site.Get(7) != nil || last.Get(7) == nil {
+		t.Fatal("leaving changed the wrong list")
+	}
+	snap := h.SiteVisitors([]uint64{1, 2})
+	if snap[1].Len() != 1 || !snap[2].Known() || snap[2].Len() != 0 {
+		t.Fatalf("snapshot lists: %d and %d", snap[1].Len(), snap[2].Len())
 	}
 }

@@ -36,7 +36,7 @@ func (s *Sub) Dropped() bool {
 
 // Snapshot is the live state a new agent session starts from.
 type Snapshot struct {
-	Visitors []*VisitorView
+	Visitors map[uint64]Visitors // by site
 	Convs    []*ConvView
 	Agents   []*AgentView
 }
@@ -71,7 +71,7 @@ func (h *Hub) SubscribeSnapshot(f Filter, buf int) (*Sub, Snapshot) {
 	}
 	var snap Snapshot
 	if f.AgentID != 0 {
-		snap = Snapshot{Visitors: h.visitorsLocked(f.Sites), Convs: h.convsLocked(f.Sites), Agents: h.agentsLocked()}
+		snap = Snapshot{Visitors: h.siteVisitorsLocked(f.Sites), Convs: h.convsLocked(f.Sites), Agents: h.agentsLocked()}
 	}
 	return s, snap
 }
@@ -176,7 +176,7 @@ func (h *Hub) SetAgentSites(agentID uint64, sites []uint64, maxChats int) {
 		for _, site := range s.filter.Sites {
 			addSub(h.bySite, site, s)
 		}
-		s.send(Resync{Snapshot: Snapshot{Visitors: h.visitorsLocked(sites), Convs: h.convsLocked(sites), Agents: h.agentsLocked()}})
+		s.send(Resync{Snapshot: Snapshot{Visitors: h.siteVisitorsLocked(sites), Convs: h.convsLocked(sites), Agents: h.agentsLocked()}})
 	}
 	if st := h.agents[agentID]; st != nil {
 		nv := *st.view

@@ -108,10 +108,18 @@ type AgentView struct {
 type Event interface{ event() }
 
 // VisitorChanged: a visitor came online or their view changed.
-type VisitorChanged struct{ V *VisitorView }
+type VisitorChanged struct {
+	V *VisitorView
+	// Site is the site's list of online visitors with this change in it.
+	Site Visitors
+}
 
 // VisitorLeft: a visitor went offline.
-type VisitorLeft struct{ ID, SiteID uint64 }
+type VisitorLeft struct {
+	ID, SiteID uint64
+	// Site is the site's list of online visitors without this one.
+	Site Visitors
+}
 
 // ConvChanged: a conversation was created, accepted, queued, transferred or ended.
 type ConvChanged struct{ C *ConvView }
