@@ -118,7 +118,7 @@ func monitorColumns(l i18n.Lang) []column {
 		// a typical title (价格方案 - 云帆软件) is shown whole before headers are spelt out.
 		{id: "page", title: "col.page", floor: 16, want: 20, max: 80, priority: pagePriority, cell: pageCell,
 			natural: func(m *Model, v *hub.VisitorView) int { return cells.Width(pageCell(m, v)) },
-			cmp: func(a, b *hub.VisitorView) int { return emptyLast(pageKey(a), pageKey(b)) }},
+			cmp:     func(a, b *hub.VisitorView) int { return emptyLast(pageKey(a), pageKey(b)) }},
 		{id: "agent", title: "col.agent", short: "col.agent_short", floor: 6, want: 8, max: 10, priority: 11,
 			cell: func(m *Model, v *hub.VisitorView) string { return cells.Safe(v.AgentName) },
 			cmp:  func(a, b *hub.VisitorView) int { return emptyLast(a.AgentName, b.AgentName) }},
