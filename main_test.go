@@ -337,7 +337,16 @@ func TestBadEnvironmentValuesAreErrors(t *testing.T) {
 	} {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
 			t.Setenv(tt.name, tt.value)
-			code, _, stderr := runKefu("serve", "--data", t.TempDir())
+			// Loopback ports, except for the variable under test: a value wrongly accepted
+			// must not leave kefu serving on :8080 for the rest of the test run.
+			args := []string{"serve", "--data", t.TempDir()}
+			if tt.name != "KEFU_HTTP" {
+				args = append(args, "--http", "127.0.0.1:0")
+			}
+			if tt.name != "KEFU_SSH" {
+				args = append(args, "--ssh", "127.0.0.1:0")
+			}
+			code, _, stderr := runKefu(args...)
 			if code != 2 || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 				t.Errorf("exit %d, %q; want exit 2 with %q", code, stderr, tt.want)
 			}
