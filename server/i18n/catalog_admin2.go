@@ -26,6 +26,17 @@ func init() {
 		"admin.detail.embed_json": {"（终端窄时地址会折行；完整的一行也可由 ssh -p %s 账号@主机 site list --json 的 embed 字段取得。）",
 			"(A narrow terminal wraps the address; ssh -p %s ACCOUNT@HOST site list --json prints the whole line as embed.)"},
 
+		"cmd.records_list":       {"列出网站的对话记录（记录中心）", "list a site's conversations (records)"},
+		"cmd.usage_records_list": {"records list [--site 网站ID] [--before 对话ID] [--limit 条数] [--json]", "records list [--site SITE_ID] [--before CONV_ID] [--limit N] [--json]"},
+		"cmd.col.visitor":        {"访客", "Visitor"},
+		"cmd.col.agent_id":       {"客服ID", "Agent ID"},
+		"cmd.col.created":        {"开始时间", "Started"},
+		"cmd.col.ended":          {"结束时间", "Ended"},
+		"cmd.conv_state.waiting": {"请求中", "waiting"},
+		"cmd.conv_state.queued":  {"排队", "queued"},
+		"cmd.conv_state.open":    {"对话中", "open"},
+		"cmd.conv_state.ended":   {"已结束", "ended"},
+
 		"admin.err.site_taken": {"已有同名的网站，请换一个名称。", "A site with that name exists; choose another name."},
 		"admin.err.gender":     {"性别只能是 male（男）或 female（女）。", "Gender is male or female."},
 	})

@@ -32,6 +32,7 @@ func (s *Server) adminCommands() []command {
 		{"keys list", "cmd.keys_list", runKeysList},
 		{"keys add", "cmd.keys_add", runKeysAdd},
 		{"keys remove", "cmd.keys_remove", runKeysRemove},
+		{"records list", "cmd.records_list", runRecordsList},
 	}
 }
 
@@ -53,11 +54,12 @@ var (
 	agentListFlags = []string{"site"}
 	agentAddFlags  = []string{"name", "nickname", "password", "role", "site", "phone", "email", "work-no", "qq", "wechat", "gender"}
 	keysFlags      = []string{"agent"}
+	recordsFlags   = []string{"site", "before", "limit"}
 )
 
 // takesValue reports whether --name takes the next argument as its value in some command.
 func takesValue(name string) bool {
-	for _, list := range [][]string{siteAddFlags, agentListFlags, agentAddFlags, keysFlags} {
+	for _, list := range [][]string{siteAddFlags, agentListFlags, agentAddFlags, keysFlags, recordsFlags} {
 		for _, n := range list {
 			if n == name {
 				return true
@@ -537,4 +539,59 @@ func runKeysRemove(c *cmdContext) error {
 		return c.refuse(err)
 	}
 	return c.print(map[string]string{"removed": f.words[0]}, c.lang.T("cmd.key_removed", f.words[0]))
+}
+
+// --- records 记录中心 ---
+
+// runRecordsList lists a site's conversations, newest first: records list [--site N]
+// [--before ID] [--limit N]. Only roles with 记录中心 on that site may.
+func runRecordsList(c *cmdContext) error {
+	f, ok := parseFlags(c.args, recordsFlags, nil)
+	if !ok || len(f.words) > 0 {
+		return c.usage("cmd.usage_records_list")
+	}
+	num := func(name string, def uint64) (uint64, bool) {
+		v, has := f.named[name]
+		if !has {
+			return def, true
+		}
+		n, err := strconv.ParseUint(v, 10, 64)
+		return n, err == nil
+	}
+	site, ok1 := num("site", store.DefaultSiteID)
+	before, ok2 := num("before", 0)
+	limit, ok3 := num("limit", 50)
+	if !ok1 || !ok2 || !ok3 || site == 0 || limit > 500 {
+		return c.usage("cmd.usage_records_list")
+	}
+	convs, err := c.session().Records(site, before, int(limit))
+	if err != nil {
+		return c.refuse(err)
+	}
+	if c.json {
+		if convs == nil {
+			convs = []store.Conversation{}
+		}
+		return c.print(convs, "")
+	}
+	l := c.lang
+	at := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return t.Local().Format(time.DateTime)
+	}
+	var rows [][]string
+	for _, cv := range convs {
+		agent := "-"
+		if cv.AgentID != 0 {
+			agent = strconv.FormatUint(cv.AgentID, 10)
+		} else if n := len(cv.Agents); n > 0 {
+			agent = strconv.FormatUint(cv.Agents[n-1], 10)
+		}
+		rows = append(rows, []string{strconv.FormatUint(cv.ID, 10), l.T("visitor.number", cv.VisitorID), agent,
+			l.T("cmd.conv_state." + string(cv.State)), at(cv.Created), at(cv.Ended)})
+	}
+	table(c.out, []string{"ID", l.T("cmd.col.visitor"), l.T("cmd.col.agent_id"), l.T("admin.col.state"), l.T("cmd.col.created"), l.T("cmd.col.ended")}, rows)
+	return nil
 }

@@ -133,4 +133,19 @@ func TestAdminCommandsScripting(t *testing.T) {
 	if _, errOut, code := f.run("admin", "site add 华南分站 --domains gz.example.cn"); code != 0 {
 		t.Fatalf("site add: %q", errOut)
 	}
+	// 记录中心 over SSH: the admin lists the site's conversations, an agent is refused.
+	out, _, code = f.run("admin", "records list --site 1 --json")
+	var convs []store.Conversation
+	if code != 0 || json.Unmarshal([]byte(out), &convs) != nil || len(convs) != 1 || convs[0].ID != f.convID {
+		t.Fatalf("records list: exit %d, %q", code, out)
+	}
+	if out, _, code := f.run("admin", "records list"); code != 0 || !strings.Contains(out, "访客") || !strings.Contains(out, "开始时间") {
+		t.Fatalf("records list as text: exit %d, %q", code, out)
+	}
+	if _, errOut, code := f.run("kefu1", "records list --site 1"); code != 1 || !strings.Contains(errOut, "没有这项权限") {
+		t.Fatalf("普通客服 lists records: exit %d, %q", code, errOut)
+	}
+	if _, errOut, code := f.run("admin", "records list --limit many"); code != 2 || !strings.Contains(errOut, "用法：records list") {
+		t.Fatalf("bad --limit: exit %d, %q", code, errOut)
+	}
 }
