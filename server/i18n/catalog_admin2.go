@@ -14,6 +14,9 @@ func init() {
 		"admin.role.app":   {"应用管理员", "App admin"},
 		"admin.role.agent": {"普通客服", "Agent"},
 
+		"admin.seat_on":  {"启用", "on"},
+		"admin.seat_off": {"停用", "off"},
+
 		"admin.key.move":       {"移动到", "move to"},
 		"admin.form.move":      {"移动分组 · %s", "Move to a group · %s"},
 		"admin.f.move_to":      {"移动到", "Move to"},

@@ -301,9 +301,9 @@ func (a *agents) view(w, h int) []string {
 		if r.Disabled {
 			state = l.T("admin.disabled")
 		}
-		seat := l.T("admin.enabled")
+		seat := l.T("admin.seat_on")
 		if !r.Seat {
-			seat = l.T("admin.disabled")
+			seat = l.T("admin.seat_off")
 		}
 		rows = append(rows, []string{r.Account, r.Name, r.Nickname, roleNameOf(m, r.RoleName, r.RoleID, a.roles), r.Phone, r.WorkNo, seat, state, onlineText(m, r)})
 	}

@@ -20,9 +20,9 @@ type column struct {
 
 // layout gives each column its width (0: hidden) so that the row fits w cells with one
 // space between columns: columns of the highest prio go first until the rest fit at their
-// minimum; then the space left goes, in prio order, to what each column needs to show its
-// title and cells whole (want, at most max), and what is still left up to each max, left to
-// right.
+// minimum; then the space left goes, in prio order, to each column's title, then to what it
+// needs to show its cells whole (want, at most max), and what is still left up to each max,
+// left to right.
 func layout(cols []column, want []int, w int) []int {
 	widths := make([]int, len(cols))
 	shown := make([]bool, len(cols))
@@ -68,6 +68,14 @@ func layout(cols []column, want []int, w int) []int {
 		order[i] = i
 	}
 	sort.SliceStable(order, func(a, b int) bool { return cols[order[a]].prio < cols[order[b]].prio })
+	// Titles whole first ("Online", not "Onl…"), then the cells.
+	for _, i := range order {
+		if shown[i] && left > 0 {
+			add := min(left, max(0, min(cells.Width(cols[i].title), cols[i].max)-widths[i]))
+			widths[i] += add
+			left -= add
+		}
+	}
 	for _, i := range order {
 		if shown[i] && left > 0 && i < len(want) {
 			add := min(left, max(0, min(want[i], cols[i].max)-widths[i]))

@@ -177,6 +177,8 @@ func TestScreens(t *testing.T) {
 		{"settings", []string{"right", "right", "right"}, "欢迎语"},
 		{"seats", []string{"left"}, "39493"},
 		{"seat-form", []string{"left", "down", "enter"}, "分流区域"},
+		{"role-form", []string{"right", "right", "end", "enter"}, "修改角色"},
+		{"key-form", []string{"right", "K", "n"}, "SSH 公钥"},
 	}
 	for _, sc := range screens {
 		for _, sz := range sizes {
@@ -194,13 +196,29 @@ func TestScreens(t *testing.T) {
 			})
 		}
 	}
-	// English, once.
-	d := f.page(i18n.EN, 120, 40)
-	d.Press("right")
-	if err := d.WaitFor("Account", 2*time.Second); err != nil {
-		t.Fatal(err)
+	// English: built-in roles and regions translated, columns whole at 80.
+	for _, sc := range []struct {
+		name string
+		w, h int
+		keys []string
+		want string
+	}{
+		{"agents-en-120x40", 120, 40, []string{"right"}, "Account"},
+		{"agents-en-80x24", 80, 24, []string{"right"}, "Account"},
+		{"seats-en-80x24", 80, 24, []string{"left"}, "Regions"},
+		{"role-form-en-80x24", 80, 24, []string{"right", "right", "end", "enter"}, "Edit the role"},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			d := f.page(i18n.EN, sc.w, sc.h)
+			d.Press(sc.keys...)
+			if err := d.WaitFor(sc.want, 2*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			view := d.M.View(sc.w, sc.h)
+			checkFrame(t, view, sc.w, sc.h)
+			golden(t, sc.name, ansi.Strip(view))
+		})
 	}
-	golden(t, "agents-en-120x40", ansi.Strip(d.M.View(120, 40)))
 }
 
 // TestAddAgentThroughTheForm: typing into the form creates the agent; a refusal of the server
