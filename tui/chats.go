@@ -69,6 +69,9 @@ type transcript struct {
 	cacheKey   string
 	cacheN     int
 	cacheLines []string
+
+	line    string // the chat's line in the list, drawn for lineKey
+	lineKey listKey
 }
 
 // outgoing is a message the agent typed.
@@ -864,40 +867,57 @@ func (c *chats) moreLine(ids []uint64, arrow string, w int) string {
 func (c *chats) listLine(id uint64, newest bool, w int) string {
 	m := c.m
 	t := c.ts[id]
-	name := m.visitorName(t.conv.VisitorID)
+	k := listKey{name: m.visitorName(t.conv.VisitorID), unread: t.unread, ended: t.ended, waiting: t.conv.AgentID == 0,
+		newest: newest, active: id == c.active, w: w}
+	if v := m.live.visitor(t.conv.VisitorID); v != nil {
+		k.region = v.Region
+	}
+	// A list line changes only when one of these does; a frame redraws every line.
+	if t.line != "" && t.lineKey == k {
+		return t.line
+	}
 	mark := "  "
 	switch {
-	case t.ended:
+	case k.ended:
 		mark = m.st.Muted.Render("× ")
-	case t.conv.AgentID == 0:
+	case k.waiting:
 		mark = m.st.Waiting.Render("! ")
-	case t.unread > 0:
+	case k.unread > 0:
 		mark = m.st.Badge.Render("● ")
 	}
 	right := ""
 	switch {
-	case t.conv.AgentID == 0 && !t.ended && newest:
+	case k.waiting && !k.ended && k.newest:
 		right = " " + m.st.Newest.Render(m.lang.T("chat.newest"))
-		if t.unread > 0 {
-			right = m.st.Badge.Render(fmt.Sprintf(" %d", t.unread)) + right
+		if k.unread > 0 {
+			right = m.st.Badge.Render(fmt.Sprintf(" %d", k.unread)) + right
 		}
-	case t.unread > 0:
-		right = m.st.Badge.Render(fmt.Sprintf(" %d", t.unread))
-	case t.conv.AgentID == 0 && !t.ended:
+	case k.unread > 0:
+		right = m.st.Badge.Render(fmt.Sprintf(" %d", k.unread))
+	case k.waiting && !k.ended:
 		right = m.st.Waiting.Render(" " + m.lang.T("chat.waiting"))
-	case t.ended:
+	case k.ended:
 		right = m.st.Muted.Render(" " + m.lang.T("chat.ended"))
 	}
 	region := ""
-	if v := m.live.visitor(t.conv.VisitorID); v != nil {
-		region = " " + cells.Safe(v.Region)
+	if k.region != "" {
+		region = " " + cells.Safe(k.region)
 	}
 	avail := w - 2 - cells.Width(right)
-	line := mark + cells.Fit(name+m.st.Muted.Render(region), avail) + right
-	if id == c.active {
+	line := mark + cells.Fit(k.name+m.st.Muted.Render(region), avail) + right
+	if k.active {
 		line = m.st.ListActive.Render(cells.FitStyled(cells.Strip(line), w))
 	}
+	t.line, t.lineKey = line, k
 	return line
+}
+
+// listKey is everything a chat's line in the list is drawn from.
+type listKey struct {
+	name, region                   string
+	unread                         int
+	ended, waiting, newest, active bool
+	w                              int
 }
 
 func (c *chats) chatView(w, h int) string {
@@ -923,20 +943,30 @@ func (c *chats) chatView(w, h int) string {
 			pendingLines = append(pendingLines, m.st.Muted.Render(cells.Cut(m.lang.T("chat.sending", cells.Safe(o.text)), w)))
 		}
 	}
-	all := append(append([]string{}, lines...), pendingLines...)
+	// The transcript, then what is being sent, then the typing preview: only the rows on
+	// screen are copied out of them (a long chat has thousands of lines).
+	tail := pendingLines
 	if footer != "" {
-		all = append(all, footer)
+		tail = append(tail, footer)
 	}
-	end := len(all) - t.scroll
-	if end < bodyH && len(all) >= bodyH {
+	total := len(lines) + len(tail)
+	end := total - t.scroll
+	if end < bodyH && total >= bodyH {
 		end = bodyH
-		t.scroll = len(all) - end
+		t.scroll = total - end
 	}
-	if end > len(all) {
-		end = len(all)
+	if end > total {
+		end = total
 	}
 	start := max(0, end-bodyH)
-	body := all[start:end]
+	body := make([]string, 0, end-start)
+	for i := start; i < end; i++ {
+		if i < len(lines) {
+			body = append(body, lines[i])
+		} else {
+			body = append(body, tail[i-len(lines)])
+		}
+	}
 
 	var status string
 	switch {

@@ -39,6 +39,7 @@ type frameCache struct {
 	quiet      bool // the message being handled changed nothing visible…
 	loud       bool // …unless it raised a popup, a notice or a bell
 	keyAt      time.Time
+	drawn      drawnLines // parts of the frame kept between frames
 }
 
 // frameGap is the shortest time between two frames now.

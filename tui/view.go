@@ -113,7 +113,21 @@ func (m *Model) tabs() []tab {
 // topBar: brand, tabs with counts, and the agent with their status; at narrow widths the
 // labels shorten, the name and the brand go, then the quiet tabs at the end (still reached
 // with tab; "…" says some are hidden). The status dot always stays.
+// topBar is drawTopBar, drawn again only when what it shows changed (styling each tab is
+// most of what it costs, and it is on every frame).
 func (m *Model) topBar(w int) string {
+	var k strings.Builder
+	fmt.Fprint(&k, w, m.page, m.myStatus())
+	if a := m.live.agents[m.me]; a != nil {
+		k.WriteString(a.Name)
+	}
+	for _, t := range m.tabs() {
+		fmt.Fprint(&k, "|", t.page, t.label, t.short, t.badge)
+	}
+	return m.drawn.get(&m.drawn.top, k.String(), func() string { return m.drawTopBar(w) })
+}
+
+func (m *Model) drawTopBar(w int) string {
 	status := m.myStatus()
 	st := m.st.StatusOn
 	switch status {
@@ -261,6 +275,30 @@ func (m *Model) statusLine(w int) string {
 		return m.st.Notice.Render(cells.Cut(m.notice, w))
 	}
 	keys, help := m.bottomKeys()
+	var k strings.Builder
+	fmt.Fprint(&k, w, help)
+	for _, b := range keys {
+		k.WriteString("|" + b.Help().Key + "\x00" + b.Help().Desc)
+	}
+	return m.drawn.get(&m.drawn.keys, k.String(), func() string { return m.keysLine(keys, help, w) })
+}
+
+// drawnLines keeps the last top bar and key line with what they were drawn from.
+type drawnLines struct {
+	top, keys drawnLine
+}
+
+type drawnLine struct{ key, line string }
+
+func (d *drawnLines) get(l *drawnLine, key string, draw func() string) string {
+	if l.key != key || l.line == "" {
+		l.key, l.line = key, draw()
+	}
+	return l.line
+}
+
+// keysLine is the key hints of the bottom line.
+func (m *Model) keysLine(keys []key.Binding, help bool, w int) string {
 	part := func(b key.Binding) string {
 		return m.st.HelpKey.Render(b.Help().Key) + " " + m.st.HelpDesc.Render(b.Help().Desc)
 	}
