@@ -40,6 +40,25 @@ type frameCache struct {
 	loud       bool // …unless it raised a popup, a notice or a bell
 	keyAt      time.Time
 	drawn      drawnLines // parts of the frame kept between frames
+	// screen, when set, is where frames are painted: Update draws and hands them over, and
+	// View only returns the last one (Bubble Tea's renderer is off).
+	screen frameScreen
+}
+
+// frameScreen is the SSH session's Screen.
+type frameScreen interface{ Show(frame string) }
+
+// present draws a frame and hands it to the screen when one is due.
+func (m *Model) present() {
+	if m.screen == nil || frameEvery == 0 {
+		return
+	}
+	now := time.Now()
+	if m.frame != "" && !m.forceFrame && (!m.stale || now.Sub(m.lastFrame) < m.frameGap(now)) {
+		return
+	}
+	m.frame, m.lastFrame, m.forceFrame, m.stale = m.render(), now, false, false
+	m.screen.Show(m.frame)
 }
 
 // frameGap is the shortest time between two frames now.
@@ -55,6 +74,9 @@ func (f *frameCache) frameGap(now time.Time) time.Duration {
 func (m *Model) View() string {
 	if frameEvery == 0 {
 		return m.render()
+	}
+	if m.screen != nil {
+		return m.frame
 	}
 	now := time.Now()
 	if m.frame != "" && !m.forceFrame && (!m.stale || now.Sub(m.lastFrame) < m.frameGap(now)) {

@@ -44,6 +44,9 @@ func New(ws sshd.WorkbenchSession) tea.Model {
 		now:     time.Now(),
 		live:    newLive(),
 	}
+	if ws.Screen != nil {
+		m.screen, m.forceFrame = ws.Screen, true // the first frame is painted on the first message
+	}
 	if m.width <= 0 {
 		m.width = 80
 	}
@@ -141,7 +144,7 @@ type (
 
 // Init starts the event feed and the clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(listen(m.as.Events()), tick(), m.chats.loadAll(), m.initScreens())
+	return tea.Batch(listen(m.as.Events()), tick(), m.chats.loadAll(), m.initScreens(), func() tea.Msg { return frameMsg{} })
 }
 
 // listen waits for the next hub events and hands them over in one batch, so a burst costs one
@@ -180,6 +183,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.stale = true
 	}
 	m.quiet, m.loud = false, false
+	m.present()
 	return m, tea.Batch(cmd, m.frameLater())
 }
 

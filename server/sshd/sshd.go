@@ -48,6 +48,8 @@ type WorkbenchSession struct {
 	Account string
 	Host    string
 	Port    int
+	// Screen is where the workbench paints its frames (Bubble Tea's own renderer is off).
+	Screen *Screen
 }
 
 // Config configures the SSH server.
@@ -73,6 +75,11 @@ type Server struct {
 	mu       sync.Mutex
 	sessions map[*session]struct{}
 	wg       sync.WaitGroup
+	// The listeners Serve was given, and whether Shutdown has begun: the SSH library's Close
+	// only closes listeners its Serve has already registered, so a Shutdown that came first
+	// would leave Serve accepting for ever.
+	listeners []net.Listener
+	closed    bool
 }
 
 // session is one running workbench, so Shutdown can tell it why it ends.
@@ -116,6 +123,14 @@ func New(cfg Config) (*Server, error) {
 
 // Serve accepts SSH connections on l until Shutdown.
 func (s *Server) Serve(l net.Listener) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return nil
+	}
+	s.listeners = append(s.listeners, l)
+	s.mu.Unlock()
 	err := s.srv.Serve(l)
 	if errors.Is(err, ssh.ErrServerClosed) {
 		return nil
@@ -127,6 +142,7 @@ func (s *Server) Serve(l net.Listener) error {
 // connections.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
+	s.closed = true
 	for ss := range s.sessions {
 		ss.prog.Send(ShutdownMsg{})
 	}
@@ -142,6 +158,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if errors.Is(err, ssh.ErrServerClosed) {
 		err = nil
 	}
+	s.mu.Lock()
+	for _, l := range s.listeners {
+		l.Close()
+	}
+	s.mu.Unlock()
 	return err
 }
 
@@ -253,10 +274,11 @@ func (s *Server) runWorkbench(sess ssh.Session, a *store.Agent, lang i18n.Lang) 
 			host = a.IP.String()
 		}
 	}
+	screen := NewScreen(sess, pty.Window.Width, pty.Window.Height)
 	model := s.cfg.Workbench(WorkbenchSession{SSH: sess, Renderer: r, Agent: as, Snapshot: snap, Lang: lang,
-		Width: pty.Window.Width, Height: pty.Window.Height, Account: a.Account, Host: host, Port: port})
+		Width: pty.Window.Width, Height: pty.Window.Height, Account: a.Account, Host: host, Port: port, Screen: screen})
 	prog := tea.NewProgram(model, tea.WithInput(newLimitedReader(sess.Context(), sess)), tea.WithOutput(sess),
-		tea.WithAltScreen(), tea.WithContext(sess.Context()))
+		tea.WithoutRenderer(), tea.WithContext(sess.Context()))
 	ss := &session{prog: prog, agent: a.ID}
 	s.mu.Lock()
 	s.sessions[ss] = struct{}{}
@@ -276,6 +298,7 @@ func (s *Server) runWorkbench(sess ssh.Session, a *store.Agent, lang i18n.Lang) 
 			case <-ctx.Done():
 				return
 			case w := <-winCh:
+				screen.Resize(w.Width, w.Height)
 				prog.Send(tea.WindowSizeMsg{Width: w.Width, Height: w.Height})
 			}
 		}
@@ -285,6 +308,7 @@ func (s *Server) runWorkbench(sess ssh.Session, a *store.Agent, lang i18n.Lang) 
 		s.log.Warn("workbench ended", "agent", a.Account, "err", err)
 	}
 	prog.Kill()
+	screen.Close()
 	// Say why the workbench closed on the normal screen, where it stays readable.
 	if e, ok := final.(interface{ EndReason() string }); ok && e.EndReason() != "" {
 		fmt.Fprintf(sess, "%s\r\n", e.EndReason())
