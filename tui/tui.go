@@ -148,7 +148,13 @@ func (m *Model) Init() tea.Cmd {
 }
 
 // listen waits for the next hub events and hands them over in one batch, so a burst costs one
-// render. Only one listen runs at a time, which keeps the hub's order.
+// update. Only one listen runs at a time, which keeps the hub's order.
+//
+// What the agent waits for (a message, a chat changing hands, a notice) goes at once. The
+// steady stream of visitors' views — every visitor of the agent's sites reads pages and
+// chats — is gathered for up to gatherFor first: a busy site's hundreds of changes a second
+// then wake the workbench a couple of dozen times, not hundreds (with a hundred agents,
+// the difference between idle cores and the chats themselves waiting for one).
 func listen(ch <-chan hub.Event) tea.Cmd {
 	return func() tea.Msg {
 		ev, ok := <-ch
@@ -156,6 +162,12 @@ func listen(ch <-chan hub.Event) tea.Cmd {
 			return feedClosedMsg{}
 		}
 		batch := eventsMsg{ev}
+		var timeout <-chan time.Time
+		if !urgent(ev) {
+			t := time.NewTimer(gatherFor)
+			defer t.Stop()
+			timeout = t.C
+		}
 		for len(batch) < 512 {
 			select {
 			case ev, ok := <-ch:
@@ -163,12 +175,41 @@ func listen(ch <-chan hub.Event) tea.Cmd {
 					return batch
 				}
 				batch = append(batch, ev)
+				if urgent(ev) {
+					timeout = nil
+				}
 			default:
-				return batch
+				if timeout == nil {
+					return batch
+				}
+				select {
+				case ev, ok := <-ch:
+					if !ok {
+						return batch
+					}
+					batch = append(batch, ev)
+					if urgent(ev) {
+						timeout = nil
+					}
+				case <-timeout:
+					return batch
+				}
 			}
 		}
 		return batch
 	}
+}
+
+// gatherFor is how long visitors' changes wait for company before they are applied.
+const gatherFor = 40 * time.Millisecond
+
+// urgent reports whether an event is one the agent may be waiting for.
+func urgent(ev hub.Event) bool {
+	switch ev.(type) {
+	case hub.VisitorChanged, hub.VisitorLeft, hub.AgentChanged, hub.AgentLeft:
+		return false
+	}
+	return true
 }
 
 func tick() tea.Cmd {
