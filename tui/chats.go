@@ -879,34 +879,34 @@ func (c *chats) listLine(id uint64, newest bool, w int) string {
 	mark := "  "
 	switch {
 	case k.ended:
-		mark = m.st.Muted.Render("× ")
+		mark = m.st.P.Muted.Render("× ")
 	case k.waiting:
-		mark = m.st.Waiting.Render("! ")
+		mark = m.st.P.Waiting.Render("! ")
 	case k.unread > 0:
-		mark = m.st.Badge.Render("● ")
+		mark = m.st.P.Badge.Render("● ")
 	}
 	right := ""
 	switch {
 	case k.waiting && !k.ended && k.newest:
-		right = " " + m.st.Newest.Render(m.lang.T("chat.newest"))
+		right = " " + m.st.P.Newest.Render(m.lang.T("chat.newest"))
 		if k.unread > 0 {
-			right = m.st.Badge.Render(fmt.Sprintf(" %d", k.unread)) + right
+			right = m.st.P.Badge.Render(fmt.Sprintf(" %d", k.unread)) + right
 		}
 	case k.unread > 0:
-		right = m.st.Badge.Render(fmt.Sprintf(" %d", k.unread))
+		right = m.st.P.Badge.Render(fmt.Sprintf(" %d", k.unread))
 	case k.waiting && !k.ended:
-		right = m.st.Waiting.Render(" " + m.lang.T("chat.waiting"))
+		right = m.st.P.Waiting.Render(" " + m.lang.T("chat.waiting"))
 	case k.ended:
-		right = m.st.Muted.Render(" " + m.lang.T("chat.ended"))
+		right = m.st.P.Muted.Render(" " + m.lang.T("chat.ended"))
 	}
 	region := ""
 	if k.region != "" {
 		region = " " + cells.Safe(k.region)
 	}
 	avail := w - 2 - cells.Width(right)
-	line := mark + cells.Fit(k.name+m.st.Muted.Render(region), avail) + right
+	line := mark + cells.Fit(k.name+m.st.P.Muted.Render(region), avail) + right
 	if k.active {
-		line = m.st.ListActive.Render(cells.FitStyled(cells.Strip(line), w))
+		line = m.st.P.ListActive.Render(cells.FitStyled(cells.Strip(line), w))
 	}
 	t.line, t.lineKey = line, k
 	return line

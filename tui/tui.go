@@ -127,8 +127,10 @@ type Model struct {
 	quitArmed  time.Time
 	ended      string // why the session is closing, shown before quit
 	frameCache
-	bell     bool // the next frames ring the terminal bell
-	keysFrom page // the page 我的 SSH 公钥 returns to
+	bell bool // the next frames ring the terminal bell
+
+	numberNames map[uint64]string
+	keysFrom    page // the page 我的 SSH 公钥 returns to
 }
 
 // Messages of the workbench.
@@ -556,14 +558,28 @@ func (m *Model) visitorName(id uint64) string {
 	if d := m.chats.details[id]; d != nil && d.Visitor.Card.Name != "" {
 		return cells.Safe(d.Visitor.Card.Name)
 	}
-	return m.lang.T("visitor.number", id)
+	return m.numberName(id)
 }
 
 func (m *Model) nameOf(v *hub.VisitorView) string {
 	if v.Name != "" {
 		return cells.Safe(v.Name)
 	}
-	return m.lang.T("visitor.number", v.ID)
+	return m.numberName(v.ID)
+}
+
+// numberName is a visitor's name when they have none (访客12), kept: every list line and
+// header asks for it on every frame.
+func (m *Model) numberName(id uint64) string {
+	if n, ok := m.numberNames[id]; ok {
+		return n
+	}
+	if m.numberNames == nil || len(m.numberNames) > 4096 {
+		m.numberNames = map[uint64]string{}
+	}
+	n := m.lang.T("visitor.number", id)
+	m.numberNames[id] = n
+	return n
 }
 
 // live is the session's view of the hub's state, changed only in Update. The visitor lists

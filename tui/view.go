@@ -2,6 +2,7 @@ package tui
 
 import (
 	"kefu/tui/cells"
+	"strconv"
 
 	"fmt"
 	"strings"
@@ -143,10 +144,10 @@ func (m *Model) drawTopBar(w int) string {
 	tabs := m.tabs()
 	render := func(short, brand bool, hide int) string {
 		var parts []string
-		active, inactive := m.st.TabActive, m.st.Tab
+		active, inactive := m.st.P.TabActive, m.st.P.Tab
 		sep := ""
 		if short { // phone widths: no padding, one space between tabs
-			active, inactive, sep = active.Padding(0), inactive.Padding(0), " "
+			active, inactive, sep = m.st.P.TabActiveShort, m.st.P.TabShort, " "
 		}
 		shown := tabs
 		if hide > 0 {
@@ -170,7 +171,7 @@ func (m *Model) drawTopBar(w int) string {
 				cell = active.Render(label)
 			}
 			if t.badge > 0 {
-				cell += m.st.Badge.Render(fmt.Sprintf("●%d", t.badge))
+				cell += m.st.P.Badge.Render("●" + strconv.Itoa(t.badge))
 			}
 			parts = append(parts, cell)
 		}
@@ -300,7 +301,7 @@ func (d *drawnLines) get(l *drawnLine, key string, draw func() string) string {
 // keysLine is the key hints of the bottom line.
 func (m *Model) keysLine(keys []key.Binding, help bool, w int) string {
 	part := func(b key.Binding) string {
-		return m.st.HelpKey.Render(b.Help().Key) + " " + m.st.HelpDesc.Render(b.Help().Desc)
+		return m.st.P.HelpKey.Render(b.Help().Key) + " " + m.st.P.HelpDesc.Render(b.Help().Desc)
 	}
 	tail, used := "", 0
 	if help {

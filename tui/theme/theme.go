@@ -33,6 +33,9 @@ func resolve(r *lipgloss.Renderer, a lipgloss.AdaptiveColor) lipgloss.TerminalCo
 type Styles struct {
 	r *lipgloss.Renderer
 
+	// P are the most drawn styles, resolved once (see Paint).
+	P Paints
+
 	// Lang is the session's language, for the help texts of embedded forms (Embed).
 	Lang i18n.Lang
 
@@ -137,6 +140,7 @@ func New(r *lipgloss.Renderer) *Styles {
 	s.HelpDesc = n().Foreground(muted)
 	s.Dialog = n().Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)
 	s.InputLine = n().Border(lipgloss.NormalBorder(), true, false, false, false).BorderForeground(border)
+	s.P = s.paints()
 	return s
 }
 
