@@ -152,16 +152,29 @@ func (s *AgentSession) FindAgent(login string) (uint64, error) {
 	if _, _, err := s.authorize(authz.Agents); err != nil {
 		return 0, err
 	}
-	var id uint64
+	var found *store.Agent
 	err = s.d.db.View(func(tx *store.Tx) error {
 		a, err := tx.AgentByLogin(login)
 		if err != nil {
 			return ErrNoAgent
 		}
-		id = a.ID
+		found = a
 		return nil
 	})
-	return id, err
+	if err != nil {
+		return 0, err
+	}
+	// An admin of some sites finds only agents of those sites: whether an account, phone
+	// or email exists elsewhere is none of their business.
+	if _, _, err := s.authorize(authz.Agents, authz.EverySite); err == nil {
+		return found.ID, nil
+	}
+	for _, seat := range found.Sites {
+		if _, _, err := s.authorize(authz.Agents, seat.SiteID); err == nil {
+			return found.ID, nil
+		}
+	}
+	return 0, ErrNoAgent
 }
 
 // manageable loads an agent the session's agent may manage: an admin of all sites manages

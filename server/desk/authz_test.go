@@ -754,8 +754,13 @@ func liveActions() []liveAction {
 				f.t.Fatal(err)
 			}
 			_, err = s.FindAgent(a.Account)
+			if errors.Is(err, desk.ErrNoAgent) {
+				// An agent outside the caller's sites is not found rather than refused, so
+				// that an admin of some sites cannot learn which logins exist elsewhere.
+				return desk.ErrForbidden
+			}
 			return err
-		}, everywhere},
+		}, perSite},
 		{"find oneself", func(f *adminFixture, s *desk.AgentSession, site uint64) error {
 			a, err := f.desk.Agent(s.AgentID)
 			if err != nil {
