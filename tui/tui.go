@@ -171,31 +171,26 @@ func listen(ch <-chan hub.Event) tea.Cmd {
 			timeout = t.C
 		}
 		for len(batch) < 512 {
+			var ev hub.Event
+			var ok bool
 			select {
-			case ev, ok := <-ch:
-				if !ok {
-					return batch
-				}
-				batch = append(batch, ev)
-				if urgent(ev) {
-					timeout = nil
-				}
-			default:
+			case ev, ok = <-ch:
+			default: // nothing more queued: wait for company only while gathering
 				if timeout == nil {
 					return batch
 				}
 				select {
-				case ev, ok := <-ch:
-					if !ok {
-						return batch
-					}
-					batch = append(batch, ev)
-					if urgent(ev) {
-						timeout = nil
-					}
+				case ev, ok = <-ch:
 				case <-timeout:
 					return batch
 				}
+			}
+			if !ok {
+				return batch
+			}
+			batch = append(batch, ev)
+			if urgent(ev) {
+				timeout = nil
 			}
 		}
 		return batch

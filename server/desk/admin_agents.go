@@ -177,6 +177,21 @@ func (s *AgentSession) FindAgent(login string) (uint64, error) {
 	return 0, ErrNoAgent
 }
 
+// agentAndRole loads an agent and their role (nil when the role is gone).
+func (d *Desk) agentAndRole(id uint64) (*store.Agent, *store.Role, error) {
+	var a *store.Agent
+	var r *store.Role
+	err := d.db.View(func(tx *store.Tx) error {
+		var err error
+		if a, err = tx.Agent(id); err != nil {
+			return ErrNoAgent
+		}
+		r, _ = tx.Role(a.RoleID)
+		return nil
+	})
+	return a, r, err
+}
+
 // manageable loads an agent the session's agent may manage: an admin of all sites manages
 // anyone; an admin of their own sites manages the agents who serve only sites they manage.
 // Nobody manages an agent whose role grants more than their own.
@@ -185,16 +200,7 @@ func (s *AgentSession) manageable(id uint64) (*store.Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	var target *store.Agent
-	var targetRole *store.Role
-	err = s.d.db.View(func(tx *store.Tx) error {
-		var err error
-		if target, err = tx.Agent(id); err != nil {
-			return ErrNoAgent
-		}
-		targetRole, _ = tx.Role(target.RoleID)
-		return nil
-	})
+	target, targetRole, err := s.d.agentAndRole(id)
 	if err != nil {
 		return nil, err
 	}

@@ -91,16 +91,7 @@ func (s *AgentSession) seatAgent(agentID, siteID uint64, membership func(*store.
 	if err != nil {
 		return nil, err
 	}
-	var target *store.Agent
-	var targetRole *store.Role
-	err = s.d.db.View(func(tx *store.Tx) error {
-		var err error
-		if target, err = tx.Agent(agentID); err != nil {
-			return ErrNoAgent
-		}
-		targetRole, _ = tx.Role(target.RoleID)
-		return nil
-	})
+	target, targetRole, err := s.d.agentAndRole(agentID)
 	if err != nil {
 		return nil, err
 	}
