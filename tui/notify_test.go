@@ -98,3 +98,32 @@ func TestAwayWhenIdleAndBackOnAKey(t *testing.T) {
 		t.Fatalf("stored away minutes %d", a.AwayMinutes())
 	}
 }
+
+// TestManyArrivalsMakeOneNotice: a few visitors arriving together get a notice each; a crowd
+// (a campaign link, a restart) gets one notice, not a wall of popups and bells.
+func TestManyArrivalsMakeOneNotice(t *testing.T) {
+	f := newFixture(t)
+	m := f.model(100, 30, i18n.ZH)
+	batch := func(from, n int) eventsMsg {
+		var b eventsMsg
+		for i := from; i < from+n; i++ {
+			b = append(b, hub.VisitorChanged{V: &hub.VisitorView{ID: uint64(i), SiteID: 1, Region: "广东省广州市", VisitStart: fixedNow, LastActive: fixedNow}})
+		}
+		return b
+	}
+	m.Update(batch(100, 2))
+	if len(m.toasts) != 2 {
+		t.Fatalf("two arrivals: %d popups", len(m.toasts))
+	}
+	m.toasts = nil
+	m.Update(batch(200, 40))
+	if len(m.toasts) != 1 {
+		t.Fatalf("forty arrivals: %d popups", len(m.toasts))
+	}
+	if got := m.toasts[0].text; !strings.Contains(got, "40 位访客进入网站") || !strings.Contains(got, "访客239") {
+		t.Fatalf("crowd notice %q", got)
+	}
+	if m.toasts[0].visitorID != 239 {
+		t.Fatalf("the notice opens visitor %d", m.toasts[0].visitorID)
+	}
+}

@@ -130,6 +130,7 @@ type Model struct {
 	bell bool // the next frames ring the terminal bell
 
 	numberNames map[uint64]string
+	arrivals    []*hub.VisitorView // visitors who came in the batch being applied
 	keysFrom    page // the page 我的 SSH 公钥 returns to
 }
 
@@ -255,6 +256,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			}
 			cmds = append(cmds, m.apply(ev))
 		}
+		cmds = append(cmds, m.arrived())
 		m.quiet = !visible
 		return m, tea.Batch(cmds...)
 	case feedClosedMsg:
@@ -348,7 +350,7 @@ func (m *Model) apply(ev hub.Event) tea.Cmd {
 			}
 		}
 		if !known {
-			return m.alert(store.NotifyEnter, m.lang.T("toast.enter", m.nameOf(e.V), cells.Safe(e.V.Region), sourceCell(m, e.V)), e.V.ID, 0)
+			m.arrivals = append(m.arrivals, e.V) // told about after the batch (arrived)
 		}
 	case hub.VisitorLeft:
 		if v := m.live.visitor(e.ID); v != nil && m.chats.hasVisitor(e.ID) {
@@ -544,6 +546,26 @@ func (m *Model) myStatus() hub.AgentStatus {
 	}
 	return hub.StatusOnline
 }
+
+// arrived raises the "visitor enters the site" notice for the visitors who came in the last
+// batch of events: one notice each for a few, one notice for them all when many come at once
+// (a campaign link, a restart), rather than a wall of popups and bells.
+func (m *Model) arrived() tea.Cmd {
+	vs := m.arrivals
+	m.arrivals = m.arrivals[:0]
+	if len(vs) > maxArrivalNotices {
+		v := vs[len(vs)-1]
+		return m.alert(store.NotifyEnter, m.lang.T("toast.enter_many", len(vs), m.nameOf(v), cells.Safe(v.Region)), v.ID, 0)
+	}
+	var cmds []tea.Cmd
+	for _, v := range vs {
+		cmds = append(cmds, m.alert(store.NotifyEnter, m.lang.T("toast.enter", m.nameOf(v), cells.Safe(v.Region), sourceCell(m, v)), v.ID, 0))
+	}
+	return tea.Batch(cmds...)
+}
+
+// maxArrivalNotices is how many visitors arriving together get a notice each.
+const maxArrivalNotices = 3
 
 // visitorName is how the workbench names a visitor: card or member name, else their number.
 func (m *Model) visitorName(id uint64) string {
