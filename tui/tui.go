@@ -131,7 +131,7 @@ type Model struct {
 
 	numberNames map[uint64]string
 	arrivals    []*hub.VisitorView // visitors who came in the batch being applied
-	keysFrom    page // the page 我的 SSH 公钥 returns to
+	keysFrom    page               // the page 我的 SSH 公钥 returns to
 }
 
 // Messages of the workbench.
