@@ -256,7 +256,13 @@ func TestPermissionMatrix(t *testing.T) {
 	for _, role := range []string{"super", "app", "agent", "custom"} {
 		actors[role] = f.desk.CommandSession(f.agent(role, f.own))
 	}
-	for _, a := range adminActions() {
+	runMatrix(t, f, adminActions(), func(role string) *desk.AgentSession { return actors[role] })
+}
+
+// runMatrix runs each action as each role (the session actor gives) on the actor's own site
+// and on the other site, and checks it was done or refused with ErrForbidden as allowed says.
+func runMatrix(t *testing.T, f *adminFixture, actions []action, actor func(role string) *desk.AgentSession) {
+	for _, a := range actions {
 		for _, role := range []string{"super", "app", "agent", "custom"} {
 			for i, where := range []string{"own site", "other site"} {
 				site := f.own
@@ -265,7 +271,7 @@ func TestPermissionMatrix(t *testing.T) {
 				}
 				t.Run(a.name+"/"+role+"/"+where, func(t *testing.T) {
 					f.t = t
-					err := a.run(f, actors[role], site)
+					err := a.run(f, actor(role), site)
 					want := a.allowed[role][i]
 					switch {
 					case want && err != nil:
@@ -542,11 +548,7 @@ var workbench = map[string][2]bool{"super": {true, true}, "app": {true, true}, "
 
 // liveAction is one workbench action taken by an agent at the workbench (status 忙碌, so
 // the distribution gives them nothing by itself) on a site, their own or another.
-type liveAction struct {
-	name    string
-	run     func(f *adminFixture, s *desk.AgentSession, site uint64) error
-	allowed map[string][2]bool
-}
+type liveAction = action
 
 // servedChat gives the session's agent an open chat with a new visitor of the site. An agent
 // who may not work on the site gets it as if they had served the site when the chat started
@@ -792,27 +794,9 @@ func liveActions() []liveAction {
 // refused with ErrForbidden, as the role says. (Issue 5: one table for every action.)
 func TestWorkbenchPermissionMatrix(t *testing.T) {
 	f := newAdminFixture(t)
-	for _, a := range liveActions() {
-		for _, role := range []string{"super", "app", "agent", "custom"} {
-			for i, where := range []string{"own site", "other site"} {
-				site := f.own
-				if i == 1 {
-					site = f.other
-				}
-				t.Run(a.name+"/"+role+"/"+where, func(t *testing.T) {
-					f.t = t
-					s := f.online(f.agent(role, f.own))
-					s.SetStatus(hub.StatusBusy)
-					err := a.run(f, s, site)
-					want := a.allowed[role][i]
-					switch {
-					case want && err != nil:
-						t.Fatalf("refused: %v", err)
-					case !want && !errors.Is(err, desk.ErrForbidden):
-						t.Fatalf("want ErrForbidden, got %v", err)
-					}
-				})
-			}
-		}
-	}
+	runMatrix(t, f, liveActions(), func(role string) *desk.AgentSession {
+		s := f.online(f.agent(role, f.own))
+		s.SetStatus(hub.StatusBusy)
+		return s
+	})
 }
