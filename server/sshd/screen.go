@@ -1,6 +1,7 @@
 package sshd
 
 import (
+	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -29,8 +30,8 @@ type Screen struct {
 
 	wake    chan struct{}
 	stopped chan struct{}
-	shown   []string // the lines on the terminal, painter only
-	buf     strings.Builder
+	shown   []string     // the lines on the terminal, painter only
+	buf     bytes.Buffer // the painter's output, reused from frame to frame
 }
 
 // Terminal modes the workbench runs in: the alternate screen, no cursor (inputs draw their
@@ -88,7 +89,7 @@ func (s *Screen) paint() {
 		s.pending, s.full = false, false
 		s.mu.Unlock()
 		if pending {
-			if _, err := io.WriteString(s.w, s.changes(frame, full, w, h)); err != nil {
+			if _, err := s.w.Write(s.changes(frame, full, w, h)); err != nil {
 				return // the session is gone
 			}
 		}
@@ -99,7 +100,7 @@ func (s *Screen) paint() {
 }
 
 // changes is what turns the terminal from the lines shown into frame.
-func (s *Screen) changes(frame string, full bool, w, h int) string {
+func (s *Screen) changes(frame string, full bool, w, h int) []byte {
 	lines := strings.Split(frame, "\n")
 	if h > 0 && len(lines) > h {
 		lines = lines[:h]
@@ -107,7 +108,7 @@ func (s *Screen) changes(frame string, full bool, w, h int) string {
 	b := &s.buf
 	b.Reset()
 	if full {
-		s.shown = nil
+		s.shown = s.shown[:0]
 		b.WriteString("\x1b[H\x1b[2J")
 	}
 	for i, line := range lines {
@@ -117,11 +118,13 @@ func (s *Screen) changes(frame string, full bool, w, h int) string {
 		b.WriteString("\x1b[")
 		b.WriteString(strconv.Itoa(i + 1))
 		b.WriteString(";1H")
-		if w > 0 && ansi.StringWidth(line) > w {
+		width := ansi.StringWidth(line)
+		if w > 0 && width > w {
 			line = ansi.Truncate(line, w, "")
+			width = ansi.StringWidth(line) // w, or one less where a wide character was cut
 		}
 		b.WriteString(line)
-		if w <= 0 || ansi.StringWidth(line) < w {
+		if w <= 0 || width < w {
 			b.WriteString("\x1b[K") // the rest of the row, left from the line before
 		}
 	}
@@ -131,5 +134,5 @@ func (s *Screen) changes(frame string, full bool, w, h int) string {
 		b.WriteString(";1H\x1b[J")
 	}
 	s.shown = append(s.shown[:0], lines...)
-	return b.String()
+	return b.Bytes()
 }
