@@ -18,8 +18,8 @@ import (
 //   - through db.Update, where one writer goroutine commits many callers' writes with one
 //     fsync (group commit), which is what kefu does;
 //   - with one bbolt transaction and fsync per message, calling bbolt's Update directly, from
-//     one goroutine (Serial) and from many (Concurrent: bbolt serializes them on its writer
-//     lock, so they wait for each other's fsync);
+//     one goroutine (writers=1) and from many (bbolt serializes them on its writer lock, so
+//     they wait for each other's fsync);
 //   - with bbolt's own Batch, for reference.
 //
 // Each message does what desk.appendMessage does: read the conversation, append the message
@@ -123,18 +123,9 @@ func BenchmarkAppendGroupCommit(b *testing.B) {
 	}
 }
 
-// BenchmarkAppendTxPerMessageSerial: one bbolt transaction and fsync per message, one writer.
-func BenchmarkAppendTxPerMessageSerial(b *testing.B) {
-	db, convs := benchDB(b, 1)
-	runWriters(b, convs, func(conv uint64, cid string) error {
-		return db.bolt.Update(func(btx *bolt.Tx) error { return appendBench(&Tx{tx: btx, db: db}, conv, cid) })
-	})
-	b.ReportMetric(1, "msgs/commit")
-}
-
-// BenchmarkAppendTxPerMessageConcurrent: one bbolt transaction and fsync per message from many
-// goroutines; bbolt lets one writer in at a time.
-func BenchmarkAppendTxPerMessageConcurrent(b *testing.B) {
+// BenchmarkAppendTxPerMessage: one bbolt transaction and fsync per message, from one goroutine
+// or many; bbolt lets one writer in at a time.
+func BenchmarkAppendTxPerMessage(b *testing.B) {
 	for _, n := range benchWriters {
 		b.Run(fmt.Sprintf("writers=%d", n), func(b *testing.B) {
 			db, convs := benchDB(b, n)
