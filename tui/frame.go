@@ -50,15 +50,20 @@ type frameScreen interface{ Show(frame string) }
 
 // present draws a frame and hands it to the screen when one is due.
 func (m *Model) present() {
-	if m.screen == nil || frameEvery == 0 {
-		return
+	if m.screen != nil && frameEvery != 0 && m.redraw() {
+		m.screen.Show(m.frame)
 	}
+}
+
+// redraw draws the next frame when one is due: there is none yet, a key asked for it, or
+// something visible changed and the last frame is old enough. It reports whether it drew.
+func (m *Model) redraw() bool {
 	now := time.Now()
 	if m.frame != "" && !m.forceFrame && (!m.stale || now.Sub(m.lastFrame) < m.frameGap(now)) {
-		return
+		return false
 	}
 	m.frame, m.lastFrame, m.forceFrame, m.stale = m.render(), now, false, false
-	m.screen.Show(m.frame)
+	return true
 }
 
 // frameGap is the shortest time between two frames now.
@@ -70,19 +75,15 @@ func (f *frameCache) frameGap(now time.Time) time.Duration {
 }
 
 // View draws the screen, or returns the last frame when nothing visible changed or the last
-// frame is too recent.
+// frame is too recent. With a screen, Update draws the frames (present) and View only
+// returns the last one.
 func (m *Model) View() string {
 	if frameEvery == 0 {
 		return m.render()
 	}
-	if m.screen != nil {
-		return m.frame
+	if m.screen == nil {
+		m.redraw()
 	}
-	now := time.Now()
-	if m.frame != "" && !m.forceFrame && (!m.stale || now.Sub(m.lastFrame) < m.frameGap(now)) {
-		return m.frame
-	}
-	m.frame, m.lastFrame, m.forceFrame, m.stale = m.render(), now, false, false
 	return m.frame
 }
 
