@@ -36,8 +36,7 @@ type frameCache struct {
 	frameDue   bool // a frameMsg is on its way
 	forceFrame bool // a key: draw now
 	stale      bool // something visible changed since the last frame
-	quiet      bool // the message being handled changed nothing visible…
-	loud       bool // …unless it raised a popup, a notice or a bell
+	quiet      bool // the message being handled changed nothing visible (a popup or a notice marks stale itself)
 	keyAt      time.Time
 	drawn      drawnLines // parts of the frame kept between frames
 	// screen, when set, is where frames are painted: Update draws and hands them over, and

@@ -44,7 +44,7 @@ func (m *Model) popsUp(scenario string) bool { return m.switches(scenario).Popup
 // alert notifies the agent of a scenario as their switches say.
 func (m *Model) alert(scenario, text string, visitorID, convID uint64) tea.Cmd {
 	n := m.switches(scenario)
-	m.loud = true // a popup or a bell is always worth a frame
+	m.stale = true // a popup or a bell is always worth a frame
 	if n.Popup {
 		m.toasts = append(m.toasts, toast{scenario: scenario, text: text, at: m.now, visitorID: visitorID, convID: convID})
 		if len(m.toasts) > maxToasts {

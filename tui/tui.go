@@ -218,10 +218,10 @@ func tick() tea.Cmd {
 // leads to is held back (see View), a frameMsg is scheduled so it is drawn soon after.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := m.update(msg)
-	if !m.quiet || m.loud {
+	if !m.quiet {
 		m.stale = true
 	}
-	m.quiet, m.loud = false, false
+	m.quiet = false
 	m.present()
 	return m, tea.Batch(cmd, m.frameLater())
 }
@@ -423,7 +423,7 @@ func (m *Model) onNotice(n hub.Notice) tea.Cmd {
 
 func (m *Model) setNotice(text string, isErr bool) {
 	m.notice, m.noticeErr, m.noticeAt = text, isErr, m.now
-	m.loud = true
+	m.stale = true
 }
 
 // key handles global keys, then gives the key to the page.
