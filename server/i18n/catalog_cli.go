@@ -1,7 +1,6 @@
 package i18n
 
-// The command line (kefu --help, kefu passwd, bad flags and environment values) and what a
-// visitor reads when a frame is too big.
+// The command line: kefu --help, kefu passwd and kefu admin-password.
 func init() {
 	add(map[string]entry{
 		"cli.usage": {`kefu — 在线客服：网站上的对话插件，SSH 里的客服工作台。
@@ -71,7 +70,5 @@ Then open http://localhost:8080/ (a demo page with the widget) and run
 		"cli.passwd_bad":      {"密码须为 %d–%d 个字符，不含空格", "a password has %d–%d characters and no spaces"},
 		"cli.passwd_disabled": {"注意：账号 %s 已停用，启用后才能登录", "note: the account %s is disabled; it logs in once enabled again"},
 		"cli.passwd_usage":    {"用法：kefu passwd [账号] [--data 目录] [--stdin]", "usage: kefu passwd [ACCOUNT] [--data DIR] [--stdin]"},
-
-		"visitor.err.frame_too_big": {"发送的内容太大了（最多 16 KB），连接已断开，正在重新连接。", "What was sent is too big (at most 16 KB); the connection closed and is reconnecting."},
 	})
 }
