@@ -169,20 +169,30 @@ func (k *Kefu) PID() int {
 // Base is the server's HTTP base URL.
 func (k *Kefu) Base() string { return "http://" + k.HTTPAddr }
 
-// Kill sends SIGKILL and waits until the process is gone.
-func (k *Kefu) Kill() error {
+// running is the current process, nil when there is none or it has exited, and the channel
+// closed when it exits.
+func (k *Kefu) running() (*os.Process, <-chan struct{}) {
 	k.mu.Lock()
 	cmd, exited := k.cmd, k.exited
 	k.mu.Unlock()
 	if cmd == nil {
-		return nil
+		return nil, nil
 	}
 	select {
 	case <-exited:
-		return nil
+		return nil, exited
 	default:
+		return cmd.Process, exited
 	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
+}
+
+// Kill sends SIGKILL and waits until the process is gone.
+func (k *Kefu) Kill() error {
+	p, exited := k.running()
+	if p == nil {
+		return nil
+	}
+	if err := p.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return err
 	}
 	<-exited
@@ -192,18 +202,11 @@ func (k *Kefu) Kill() error {
 // Stop sends SIGTERM and waits for a graceful exit; after timeout it kills. It returns an
 // error if the server had to be killed or exited with a failure.
 func (k *Kefu) Stop(timeout time.Duration) error {
-	k.mu.Lock()
-	cmd, exited := k.cmd, k.exited
-	k.mu.Unlock()
-	if cmd == nil {
-		return nil
+	p, exited := k.running()
+	if p == nil {
+		return k.exitErr() // nil when it never ran
 	}
-	select {
-	case <-exited:
-		return k.exitErr()
-	default:
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
+	p.Signal(syscall.SIGTERM)
 	select {
 	case <-exited:
 		if err := k.exitErr(); err != nil {
@@ -214,13 +217,6 @@ func (k *Kefu) Stop(timeout time.Duration) error {
 		k.Kill()
 		return fmt.Errorf("kefu did not stop within %v after SIGTERM; killed", timeout)
 	}
-}
-
-// Exited is closed when the current process has exited.
-func (k *Kefu) Exited() <-chan struct{} {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.exited
 }
 
 // Races counts the data races the server's race detector reported, over all its runs.
