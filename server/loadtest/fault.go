@@ -47,8 +47,7 @@ type FaultReport struct {
 	Acked      int // distinct messages acknowledged
 	Resent     int // frames resent after a crash because their ack had not come
 	ResentDup  int // of those, how many the server had already committed before the crash
-	Rounds     int
-	Kills      int
+	Kills      int // rounds carried out, each ending with a kill
 	Refused    int // error frames the server answered a message with
 	Duplicates int // client ids stored more than once
 	Missing    int // acknowledged messages not in the database
@@ -72,8 +71,8 @@ func (r FaultReport) OK() bool {
 
 func (r FaultReport) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "fault test: %d rounds, %d kills (kill -9), %d visitors × %d messages, seed %d, %v\n",
-		r.Rounds, r.Kills, r.Visitors, r.Messages/max(r.Visitors, 1), r.Seed, r.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(&b, "fault test: %d kills (kill -9), %d visitors × %d messages, seed %d, %v\n",
+		r.Kills, r.Visitors, r.Messages/max(r.Visitors, 1), r.Seed, r.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(&b, "  sent %d messages in %d frames; acked %d; resent after crash %d (of which already stored before the crash: %d)\n",
 		r.Messages, r.Frames, r.Acked, r.Resent, r.ResentDup)
 	fmt.Fprintf(&b, "  duplicates %d, missing %d, wrong seq %d, wrong text %d, out of order %d, seq gaps %d, extra conversations %d, unacked at end %d, refused %d, data races %d\n",
@@ -178,7 +177,6 @@ func RunFault(ctx context.Context, cfg FaultConfig) (FaultReport, error) {
 			return rep, fmt.Errorf("kill: %w", err)
 		}
 		rep.Kills++
-		rep.Rounds++
 		how := "at a random moment"
 		if aimed {
 			how = "just after a send"
@@ -249,11 +247,10 @@ type faultVisitor struct {
 }
 
 type faultAck struct {
-	ok       bool
-	conv     uint64
-	seq      uint64
-	resent   bool
-	atMillis int64
+	ok     bool
+	conv   uint64
+	seq    uint64
+	resent bool
 }
 
 func newFaultVisitor(run *faultRun, slot, n int, seed uint64) *faultVisitor {
@@ -375,7 +372,7 @@ func (v *faultVisitor) frame(f Frame) bool {
 		i := v.pending[0]
 		v.pending = v.pending[1:]
 		a := &v.acks[i]
-		a.ok, a.conv, a.seq, a.atMillis = true, f.ConvID(), f.Seq, f.At
+		a.ok, a.conv, a.seq = true, f.ConvID(), f.Seq
 		if a.resent && f.At < v.fr.genStart.Load() {
 			v.resentDup++
 		}

@@ -38,7 +38,7 @@ func TestFaultInjection(t *testing.T) {
 		// The long form: sending takes Messages/4 s, each restart about a second.
 		cfg.Timeout = time.Duration(cfg.Messages/4+2*cfg.Rounds+60) * time.Second
 	}
-	if _, err := RaiseFileLimit(uint64(cfg.Visitors) + 256); err != nil {
+	if err := RaiseFileLimit(uint64(cfg.Visitors) + 256); err != nil {
 		t.Log(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Timeout+time.Minute)

@@ -13,26 +13,26 @@ import (
 // RaiseFileLimit lifts this process's open-file limit to at least need (best effort: the hard
 // limit is raised only when the process may). Children started afterwards inherit it: once a
 // program sets RLIMIT_NOFILE itself, Go stops restoring the original limit for children.
-func RaiseFileLimit(need uint64) (uint64, error) {
+func RaiseFileLimit(need uint64) error {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return 0, err
+		return err
 	}
 	if lim.Max < need {
 		want := lim
 		want.Max, want.Cur = need, need
 		if syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want) == nil {
-			return need, nil
+			return nil
 		}
 	}
 	lim.Cur = lim.Max
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return 0, err
+		return err
 	}
 	if lim.Cur < need {
-		return lim.Cur, fmt.Errorf("open-file limit is %d, %d needed", lim.Cur, need)
+		return fmt.Errorf("open-file limit is %d, %d needed", lim.Cur, need)
 	}
-	return lim.Cur, nil
+	return nil
 }
 
 // RSS is a process's resident set size in bytes (VmRSS of /proc/PID/status).

@@ -21,8 +21,6 @@ type Frame struct {
 	Conv json.RawMessage `json:"conv"` // a number (ack, msg, open) or an object (welcome, conv)
 	Seq  uint64          `json:"seq"`
 	At   int64           `json:"at"`
-	From string          `json:"from"`
-	Text string          `json:"text"`
 	Code string          `json:"code"`
 }
 
@@ -117,7 +115,6 @@ type Conn struct {
 	ws      *websocket.Conn
 	Welcome Frame
 	done    chan struct{}
-	err     error
 }
 
 // Dial connects slot's visitor, says hello and waits for the welcome. onFrame (may be nil)
@@ -165,7 +162,6 @@ func (c *Conn) read(onFrame func(Frame)) {
 	for {
 		_, data, err := c.ws.Read(context.Background())
 		if err != nil {
-			c.err = err
 			return
 		}
 		var f Frame
@@ -198,11 +194,8 @@ type msgFrame struct {
 	Text string `json:"text"`
 }
 
-// Done is closed when the connection has ended; Err then says why.
+// Done is closed when the connection has ended.
 func (c *Conn) Done() <-chan struct{} { return c.done }
-
-// Err is why the connection ended (after Done).
-func (c *Conn) Err() error { return c.err }
 
 // Close closes with a normal closure, as a tab that goes away does.
 func (c *Conn) Close() { c.ws.Close(websocket.StatusNormalClosure, "bye") }
