@@ -55,6 +55,23 @@ func TestOwnKeys(t *testing.T) {
 	for range len([]rune("ssh-rsa 不是公钥")) {
 		d.Press("backspace")
 	}
+	f.addAndRemoveKey(t, d, me.ID)
+	if cmd := m.Update(admintest.Key("esc")); cmd == nil {
+		t.Fatal("esc does not close the page")
+	} else if _, ok := cmd().(admin.ClosedMsg); !ok {
+		t.Fatal("esc answers something else than ClosedMsg")
+	}
+}
+
+// addAndRemoveKey types testKey into the open add-key form of agent id's keys list, then
+// removes the key again with x pressed twice, checking the list, the notice and the store.
+func (f *fixture) addAndRemoveKey(t *testing.T, d *admintest.Driver, id uint64) {
+	t.Helper()
+	stored := func() []store.AuthorizedKey {
+		var keys []store.AuthorizedKey
+		f.db.View(func(tx *store.Tx) error { a, _ := tx.Agent(id); keys = a.Keys; return nil })
+		return keys
+	}
 	d.Type(testKey)
 	d.Press("enter")
 	if err := d.WaitFor("张三的电脑", 3*time.Second); err != nil {
@@ -63,9 +80,7 @@ func TestOwnKeys(t *testing.T) {
 	if err := d.WaitFor("已添加公钥", time.Second); err != nil {
 		t.Fatal(err)
 	}
-	var keys []store.AuthorizedKey
-	f.db.View(func(tx *store.Tx) error { a, _ := tx.Agent(me.ID); keys = a.Keys; return nil })
-	if len(keys) != 1 || keys[0].Comment != "张三的电脑" {
+	if keys := stored(); len(keys) != 1 || keys[0].Comment != "张三的电脑" {
 		t.Fatalf("stored keys %+v", keys)
 	}
 	d.Press("x")
@@ -76,14 +91,8 @@ func TestOwnKeys(t *testing.T) {
 	if err := d.WaitFor("还没有登记 SSH 公钥", 3*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	f.db.View(func(tx *store.Tx) error { a, _ := tx.Agent(me.ID); keys = a.Keys; return nil })
-	if len(keys) != 0 {
+	if keys := stored(); len(keys) != 0 {
 		t.Fatalf("key not removed: %+v", keys)
-	}
-	if cmd := m.Update(admintest.Key("esc")); cmd == nil {
-		t.Fatal("esc does not close the page")
-	} else if _, ok := cmd().(admin.ClosedMsg); !ok {
-		t.Fatal("esc answers something else than ClosedMsg")
 	}
 }
 
