@@ -368,21 +368,8 @@ func (s *VisitorSession) Send(cid, text string) (store.Message, error) {
 // waits for someone to take it, to every agent of the site: they may read a waiting request
 // before taking it, and the preview helps them choose.
 func (s *VisitorSession) Typing(text string) {
-	c := s.d.hub.VisitorConv(s.ID)
-	if c == nil || c.State == store.ConvEnded {
-		return
-	}
-	text = truncRunes(plain.Line(text), 200)
-	if c.AgentID != 0 {
-		if c.State == store.ConvOpen {
-			s.d.hub.Typing(c.ID, text)
-		}
-		return
-	}
-	for _, a := range s.d.hub.Agents() {
-		if containsID(a.Sites, c.SiteID) {
-			s.d.hub.ToAgent(a.ID, hub.Typing{ConvID: c.ID, Text: text})
-		}
+	if c := s.d.hub.VisitorConv(s.ID); c != nil {
+		s.d.hub.Typing(c.ID, truncRunes(plain.Line(text), 200))
 	}
 }
 

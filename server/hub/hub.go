@@ -329,11 +329,18 @@ func (h *Hub) PublishMessage(m store.Message) {
 	}
 }
 
-// Typing passes the visitor's typing preview to the conversation's current agent.
+// Typing passes the visitor's typing preview to the conversation's current agent once the
+// chat is open, and, like its messages, to every agent of the site while nobody has taken
+// the request.
 func (h *Hub) Typing(convID uint64, text string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if c := h.convs[convID]; c != nil && c.AgentID != 0 {
+	c := h.convs[convID]
+	switch {
+	case c == nil:
+	case c.AgentID == 0:
+		h.publishSite(c.SiteID, Typing{ConvID: convID, Text: text})
+	case c.State == store.ConvOpen:
 		h.publishAgent(c.AgentID, Typing{ConvID: convID, Text: text})
 	}
 }
