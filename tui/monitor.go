@@ -161,16 +161,21 @@ func pageKey(v *hub.VisitorView) string {
 	return v.PageURL
 }
 
+// kindCell and stateCell are drawn for every row of every monitor frame: they use the
+// session's resolved paints.
 func kindCell(m *Model, v *hub.VisitorView) string {
-	st := map[hub.VisitorKind]func(...string) string{
-		hub.KindNew: m.st.KindNew.Render, hub.KindReturning: m.st.KindReturning.Render,
-		hub.KindIntent: m.st.KindIntent.Render, hub.KindMember: m.st.KindMember.Render,
-	}[v.Kind]
 	text := m.lang.T("kind." + string(v.Kind))
-	if st == nil {
-		return text
+	switch v.Kind {
+	case hub.KindNew:
+		return m.st.P.KindNew.Render(text)
+	case hub.KindReturning:
+		return m.st.P.KindReturning.Render(text)
+	case hub.KindIntent:
+		return m.st.P.KindIntent.Render(text)
+	case hub.KindMember:
+		return m.st.P.KindMember.Render(text)
 	}
-	return st(text)
+	return text
 }
 
 func channelCell(m *Model, v *hub.VisitorView) string {
@@ -220,13 +225,13 @@ func stateCell(m *Model, v *hub.VisitorView) string {
 	text := m.lang.T("state." + string(v.State))
 	switch v.State {
 	case hub.StateChatting:
-		return m.st.OK.Render(text)
+		return m.st.P.OK.Render(text)
 	case hub.StateWaiting, hub.StateQueued:
-		return m.st.Waiting.Render(text)
+		return m.st.P.Waiting.Render(text)
 	case hub.StateInvited:
-		return m.st.Accent.Render(text)
+		return m.st.P.Accent.Render(text)
 	}
-	return m.st.Muted.Render(text)
+	return m.st.P.Muted.Render(text)
 }
 
 // clock formats a duration as the monitor's HH:MM:SS.

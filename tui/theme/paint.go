@@ -31,11 +31,13 @@ func (p Paint) Render(s string) string {
 	return p.pre + s + p.post
 }
 
-// Paints are the styles the workbench draws most often (list lines, tabs, key hints),
-// resolved once per session.
+// Paints are the styles the workbench draws most often (list lines, tabs, key hints, the
+// monitor's kind and state cells), resolved once per session.
 type Paints struct {
 	Muted, Badge, Waiting, Newest, ListActive, HelpKey, HelpDesc Paint
 	Tab, TabActive, TabShort, TabActiveShort                     Paint
+	OK, Accent                                                   Paint
+	KindNew, KindReturning, KindIntent, KindMember               Paint
 }
 
 func (s *Styles) paints() Paints {
@@ -44,5 +46,8 @@ func (s *Styles) paints() Paints {
 		ListActive: PaintOf(s.ListActive), HelpKey: PaintOf(s.HelpKey), HelpDesc: PaintOf(s.HelpDesc),
 		Tab: PaintOf(s.Tab), TabActive: PaintOf(s.TabActive),
 		TabShort: PaintOf(s.Tab.Padding(0)), TabActiveShort: PaintOf(s.TabActive.Padding(0)),
+		OK: PaintOf(s.OK), Accent: PaintOf(s.Accent),
+		KindNew: PaintOf(s.KindNew), KindReturning: PaintOf(s.KindReturning),
+		KindIntent: PaintOf(s.KindIntent), KindMember: PaintOf(s.KindMember),
 	}
 }

@@ -25,6 +25,9 @@ func TestPaintIsRender(t *testing.T) {
 			{"key", s.HelpKey, s.P.HelpKey}, {"desc", s.HelpDesc, s.P.HelpDesc},
 			{"tab", s.Tab, s.P.Tab}, {"tab short", s.Tab.Padding(0), s.P.TabShort},
 			{"active tab short", s.TabActive.Padding(0), s.P.TabActiveShort},
+			{"ok", s.OK, s.P.OK}, {"accent", s.Accent, s.P.Accent},
+			{"new", s.KindNew, s.P.KindNew}, {"returning", s.KindReturning, s.P.KindReturning},
+			{"intent", s.KindIntent, s.P.KindIntent}, {"member", s.KindMember, s.P.KindMember},
 		}
 		for _, c := range cases {
 			for _, text := range []string{"", "● ", "访客350901960 广东省广州市", "对话(3)", "ctrl+n", "× ", " 12"} {
