@@ -18,9 +18,9 @@ type autoInviteState struct {
 	timer *time.Timer // the stay-time trigger
 }
 
-// armAutoInvite starts the stay-time trigger for a visitor's visit and checks the page count.
-// Called on every arrival and page view.
-func (d *Desk) armAutoInvite(v *store.Visitor, site *store.Site, pages int) {
+// armAutoInvite starts the stay-time trigger for a visitor's visit and checks the visit's page
+// count (v as just stored). Called on every arrival and page view.
+func (d *Desk) armAutoInvite(v *store.Visitor, site *store.Site) {
 	st := site.Settings
 	if !st.AutoInvite || (st.AutoInviteSecs <= 0 && st.AutoInvitePages <= 0) {
 		return
@@ -40,7 +40,7 @@ func (d *Desk) armAutoInvite(v *store.Visitor, site *store.Site, pages int) {
 			a.timer = time.AfterFunc(max(wait, 0), func() { d.autoInvite(id) })
 		}
 	}
-	if st.AutoInvitePages > 0 && pages >= st.AutoInvitePages && !a.done {
+	if st.AutoInvitePages > 0 && v.Pages >= st.AutoInvitePages && !a.done {
 		d.autoInviteLocked(v.ID, a)
 	}
 }

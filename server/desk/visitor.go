@@ -183,7 +183,7 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 		s.refuse() // blocked while arriving: the block's sweep may have missed this connection
 		return nil, Welcome{}, err
 	}
-	d.armAutoInvite(v, site, view.PageViews)
+	d.armAutoInvite(v, site)
 
 	w = Welcome{VisitorID: v.ID, Visits: v.Visits, Online: d.siteOnline(a.SiteID), Site: site}
 	if c := d.hub.VisitorConv(v.ID); c != nil {
@@ -276,9 +276,8 @@ func (s *VisitorSession) PageView(p Page) error {
 	if err != nil {
 		return err
 	}
-	s.touch(now, true)
 	s.mu.Lock()
-	s.lastSaved = now
+	s.lastActive, s.lastSaved = now, now // a page is activity, and its LastSeen is stored
 	s.mu.Unlock()
 	view := s.d.hub.UpdateVisitor(s.ID, func(v *hub.VisitorView) {
 		v.PageURL, v.PageTitle = p.URL, p.Title
@@ -286,8 +285,8 @@ func (s *VisitorSession) PageView(p Page) error {
 		v.LastActive = now
 	})
 	if view != nil {
-		if site, err := s.d.Site(s.SiteID); err == nil && site.Settings.AutoInvite {
-			s.d.armAutoInvite(&stored, site, view.PageViews)
+		if site, err := s.d.Site(s.SiteID); err == nil {
+			s.d.armAutoInvite(&stored, site)
 		}
 	}
 	return nil
@@ -325,10 +324,10 @@ func (s *VisitorSession) Heartbeat() error {
 
 // touch notes activity; it reports whether the monitor should hear of it (at most every 5 s,
 // so a chatty visitor does not flood every agent's screen).
-func (s *VisitorSession) touch(now time.Time, force bool) bool {
+func (s *VisitorSession) touch(now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !force && now.Sub(s.lastActive) < 5*time.Second {
+	if now.Sub(s.lastActive) < 5*time.Second {
 		return false
 	}
 	s.lastActive = now
@@ -357,7 +356,7 @@ func (s *VisitorSession) Send(cid, text string) (store.Message, error) {
 	m, err := s.d.appendMessage(store.Message{ConvID: c.ID, CID: cid, From: store.FromVisitor, Text: text})
 	if err == nil {
 		now := s.d.Now()
-		if s.touch(now, false) {
+		if s.touch(now) {
 			s.d.hub.UpdateVisitor(s.ID, func(v *hub.VisitorView) { v.LastActive = now })
 		}
 	}
