@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,14 +17,11 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/pkg/sftp"
 	gossh "golang.org/x/crypto/ssh"
 
 	"kefu/server/authz"
 	"kefu/server/desk"
-	"kefu/server/hub"
-	"kefu/server/i18n"
 	"kefu/store"
 )
 
@@ -92,21 +87,10 @@ type sshFixture struct {
 
 func newSSHFixture(t *testing.T) *sshFixture {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := store.Open(dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := desk.New(db, hub.New(nil), desk.Config{Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(d.Close)
+	db, d := newTestDesk(t)
 	seedFiles(t, db)
 	f := &sshFixture{t: t, desk: d, keys: map[string]gossh.Signer{}}
-	err = db.Update(func(tx *store.Tx) error {
+	err := db.Update(func(tx *store.Tx) error {
 		site := &store.Site{Name: "华北分站", Secret: "0123456789abcdef"}
 		if err := tx.CreateSite(site); err != nil {
 			return err
@@ -140,15 +124,7 @@ func newSSHFixture(t *testing.T) *sshFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Config{Desk: d, HostKeyPath: filepath.Join(dir, "host_key"), Lang: i18n.ZH, Log: log,
-		Workbench: func(WorkbenchSession) tea.Model { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, l := newTestServer(t, d)
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Shutdown(t.Context()) })
 	f.addr = l.Addr().String()

@@ -19,27 +19,8 @@ import (
 // TestShutdownBeforeServe: a server stopped before its Serve goroutine got going (a signal
 // right after start) still stops; Serve returns instead of accepting for ever.
 func TestShutdownBeforeServe(t *testing.T) {
-	dir := t.TempDir()
-	db, err := store.Open(dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	d, err := desk.New(db, hub.New(nil), desk.Config{Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	srv, err := New(Config{Desk: d, HostKeyPath: filepath.Join(dir, "host_key"), Lang: i18n.ZH, Log: log,
-		Workbench: func(WorkbenchSession) tea.Model { return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, d := newTestDesk(t)
+	srv, l := newTestServer(t, d)
 	if err := srv.Shutdown(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -57,4 +38,36 @@ func TestShutdownBeforeServe(t *testing.T) {
 		c.Close()
 		t.Fatal("the listener is still open")
 	}
+}
+
+// newTestDesk is a desk on a fresh data dir, closed when the test ends.
+func newTestDesk(t *testing.T) (*store.DB, *desk.Desk) {
+	t.Helper()
+	db, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	d, err := desk.New(db, hub.New(nil), desk.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	return db, d
+}
+
+// newTestServer is the SSH server on d, with a workbench that draws nothing, and a loopback
+// listener for it that nobody serves yet.
+func newTestServer(t *testing.T, d *desk.Desk) (*Server, net.Listener) {
+	t.Helper()
+	srv, err := New(Config{Desk: d, HostKeyPath: filepath.Join(t.TempDir(), "host_key"), Lang: i18n.ZH,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Workbench: func(WorkbenchSession) tea.Model { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, l
 }
