@@ -154,13 +154,6 @@ func (d *Desk) SSHPort() string { return d.cfg.SSHPort }
 // SSHPort is the port of the SSH workbench (the key list's hint names it).
 func (s *AgentSession) SSHPort() string { return s.d.cfg.SSHPort }
 
-// Notice kinds that tell open chat pages of a site whether an agent is online, so the
-// leave-message offer appears or goes without a reload (sent with hub.ToSiteVisitors).
-const (
-	NoticeSiteOnline  = "site_online"
-	NoticeSiteOffline = "site_offline"
-)
-
 // presenceChanged tells the visitors of each site whose online state differs from what they
 // were last told. It runs after every change to who is at the workbench; the state is read
 // under presenceMu, so the last notice a site's visitors get is always the current one.
@@ -177,11 +170,7 @@ func (d *Desk) presenceChanged(sites []uint64) {
 		} else {
 			delete(d.sitesOnline, site)
 		}
-		kind := NoticeSiteOffline
-		if on {
-			kind = NoticeSiteOnline
-		}
-		d.hub.ToSiteVisitors(site, hub.Notice{Kind: kind})
+		d.hub.ToSiteVisitors(site, hub.SiteOnline{Online: on})
 	}
 }
 

@@ -9,13 +9,13 @@ import (
 )
 
 // presenceNotices drains a visitor's feed and returns the online notices in it, in order.
-func presenceNotices(vs *desk.VisitorSession) []string {
-	var out []string
+func presenceNotices(vs *desk.VisitorSession) []bool {
+	var out []bool
 	for {
 		select {
 		case ev := <-vs.Events():
-			if n, ok := ev.(hub.Notice); ok {
-				out = append(out, n.Kind)
+			if n, ok := ev.(hub.SiteOnline); ok {
+				out = append(out, n.Online)
 			}
 		default:
 			return out
@@ -38,7 +38,7 @@ func TestChatPagesHearWhenTheSiteGoesOnlineOrOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := presenceNotices(vs); len(got) != 1 || got[0] != desk.NoticeSiteOnline {
+	if got := presenceNotices(vs); len(got) != 1 || !got[0] {
 		t.Fatalf("when the first agent came online the page heard %v", got)
 	}
 	if got := presenceNotices(other); len(got) != 0 {
@@ -52,7 +52,7 @@ func TestChatPagesHearWhenTheSiteGoesOnlineOrOffline(t *testing.T) {
 	if got := presenceNotices(vs); len(got) != 0 {
 		t.Fatalf("a second agent, and one of another site, told the page %v", got)
 	}
-	if got := presenceNotices(other); len(got) != 1 || got[0] != desk.NoticeSiteOnline {
+	if got := presenceNotices(other); len(got) != 1 || !got[0] {
 		t.Fatalf("the other site's page heard %v when its agent came", got)
 	}
 	asA.Close()
@@ -60,11 +60,11 @@ func TestChatPagesHearWhenTheSiteGoesOnlineOrOffline(t *testing.T) {
 		t.Fatalf("an agent left while another stays, and the page heard %v", got)
 	}
 	asB.Close()
-	if got := presenceNotices(vs); len(got) != 1 || got[0] != desk.NoticeSiteOffline {
+	if got := presenceNotices(vs); len(got) != 1 || got[0] {
 		t.Fatalf("when the last agent left the page heard %v", got)
 	}
 	asElsewhere.Close()
-	if got := presenceNotices(other); len(got) != 1 || got[0] != desk.NoticeSiteOffline {
+	if got := presenceNotices(other); len(got) != 1 || got[0] {
 		t.Fatalf("the other site's page heard %v when its agent left", got)
 	}
 }

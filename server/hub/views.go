@@ -167,6 +167,10 @@ type Notice struct {
 // SettingsChanged: a site's widget settings changed; open widgets reload them (to visitors).
 type SettingsChanged struct{ SiteID uint64 }
 
+// SiteOnline: the site's first agent came to the workbench (Online) or its last one left, so
+// open chat pages offer a chat or the leave-message form without a reload (to visitors).
+type SiteOnline struct{ Online bool }
+
 // Resync: the session's sites changed; it replaces its live state with the snapshot.
 type Resync struct{ Snapshot Snapshot }
 
@@ -187,4 +191,5 @@ func (OpenChat) event()        {}
 func (Notice) event()          {}
 func (Bye) event()             {}
 func (SettingsChanged) event() {}
+func (SiteOnline) event()      {}
 func (Resync) event()          {}

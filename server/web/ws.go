@@ -523,11 +523,8 @@ func (c *visitorConn) eventFrame(ev hub.Event) any {
 			return outBye{T: "bye", Code: e.Code, Text: c.lang.T("visitor.err.blocked")} // in the visitor's language
 		}
 		return outBye{T: "bye", Code: e.Code, Text: e.Text}
-	case hub.Notice:
-		switch e.Kind {
-		case desk.NoticeSiteOnline, desk.NoticeSiteOffline:
-			return outOnline{T: "online", Online: e.Kind == desk.NoticeSiteOnline}
-		}
+	case hub.SiteOnline:
+		return outOnline{T: "online", Online: e.Online}
 	case hub.SettingsChanged:
 		if site, err := c.s.desk.Site(e.SiteID); err == nil {
 			return outSettingsFrame{T: "settings", Settings: siteSettings(site)}
