@@ -703,16 +703,24 @@ func (c *chats) view(w, h int) string {
 	return c.pageView(w, h)
 }
 
-// beside joins two blocks of the same height with a rule between them.
+// beside joins two blocks of the same height with a rule between them: the chat list and
+// the chat, the page and the panel beside it.
 func (c *chats) beside(left, right string) string {
 	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
-	sep := c.m.st.Muted.Render("│")
-	for i := range l {
+	sep := c.m.st.P.Muted.Render("│")
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + len(l)*(len(sep)+1))
+	for i, line := range l {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(line)
 		if i < len(r) {
-			l[i] += sep + r[i]
+			b.WriteString(sep)
+			b.WriteString(r[i])
 		}
 	}
-	return strings.Join(l, "\n")
+	return b.String()
 }
 
 // sideView is the visitor panel: the active chat's visitor as the detail screen shows them.
@@ -751,19 +759,7 @@ func (c *chats) pageView(w, h int) string {
 		return c.chatView(w, h)
 	}
 	lw := c.listWidth()
-	left := strings.Split(c.listView(lw, h), "\n")
-	right := strings.Split(c.chatView(w-lw-1, h), "\n")
-	sep := c.m.st.Muted.Render("│")
-	var b strings.Builder
-	for i := 0; i < h; i++ {
-		b.WriteString(left[i])
-		b.WriteString(sep)
-		b.WriteString(right[i])
-		if i < h-1 {
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
+	return c.beside(c.listView(lw, h), c.chatView(w-lw-1, h))
 }
 
 // needsMe reports whether a chat waits for the agent: a request or unread messages.
