@@ -561,6 +561,26 @@ func TestManagerImportsPastedCSV(t *testing.T) {
 	}
 }
 
+// TestImportCheckSurvivesCursorKeys: keys that only move the cursor while the pasted text is
+// being checked neither start the check again nor make its answer stale.
+func TestImportCheckSurvivesCursorKeys(t *testing.T) {
+	f := newFixture(t)
+	m := NewManager(f.ctx(f.admin, i18n.ZH))
+	pump(m.Update, m.Init())
+	press(m.Update, "i")
+	check := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("内容\n好的\n谢谢\n"), Paste: true})
+	if check == nil {
+		t.Fatal("a paste asks for no check")
+	}
+	for _, k := range []string{"up", "left", "up"} {
+		m.Update(keyMsg(k)) // what these answer is the textarea's own; the check is already asked
+	}
+	pump(m.Update, check)
+	if view := m.View(80, 24); !strings.Contains(view, "可导入 2 条常用语") {
+		t.Fatalf("the check's answer is lost after cursor keys:\n%s", view)
+	}
+}
+
 func TestManagerEdits(t *testing.T) {
 	f := newFixture(t)
 	m := NewManager(f.ctx(f.admin, i18n.ZH))

@@ -29,7 +29,7 @@ type importer struct {
 	site   uint64 // the site of the public replies
 
 	seq      int    // of the newest check, so a stale answer is ignored
-	checked  string // the text the last answer is about
+	asked    string // the text of the newest check, answered or not
 	count    int    // how many replies the text would add
 	problem  string // why it would be refused, one line per problem
 	checking bool
@@ -40,7 +40,6 @@ type importer struct {
 type checkedMsg struct {
 	owner *Manager
 	seq   int
-	text  string
 	count int
 	err   error
 }
@@ -104,23 +103,26 @@ func (m *Manager) updateImport(msg tea.Msg) tea.Cmd {
 	return tea.Batch(cmd, m.checkImport())
 }
 
-// checkImport asks the desk, in a command, what the pasted text would do, when it changed.
+// checkImport asks the desk, in a command, what the pasted text would do, when it changed
+// since the last time it asked: a key that only moves the cursor while a check runs does not
+// start it again.
 func (m *Manager) checkImport() tea.Cmd {
 	imp := m.imp
 	text := imp.area.Value()
-	if text == imp.checked && !imp.checking {
+	if text == imp.asked {
 		return nil
 	}
 	imp.seq++
+	imp.asked = text
 	if strings.TrimSpace(text) == "" {
-		imp.checked, imp.count, imp.problem, imp.checking = text, 0, "", false
+		imp.count, imp.problem, imp.checking = 0, "", false
 		return nil
 	}
 	imp.checking = true
 	seq, as, site, personal := imp.seq, m.ctx.Agent, imp.site, !imp.public
 	return func() tea.Msg {
 		n, err := as.CheckCannedCSV(site, personal, strings.NewReader(text))
-		return checkedMsg{owner: m, seq: seq, text: text, count: n, err: err}
+		return checkedMsg{owner: m, seq: seq, count: n, err: err}
 	}
 }
 
@@ -129,7 +131,7 @@ func (m *Manager) checked(cm checkedMsg) tea.Cmd {
 	if imp == nil || cm.seq != imp.seq {
 		return nil
 	}
-	imp.checking, imp.checked, imp.count, imp.problem = false, cm.text, cm.count, ""
+	imp.checking, imp.count, imp.problem = false, cm.count, ""
 	if cm.err != nil {
 		imp.count, imp.problem = 0, explain(m.ctx.Lang, cm.err)
 	}
