@@ -105,22 +105,22 @@ func env(name, def string) string {
 	return def
 }
 
-// serveEnv maps each flag of serve to the environment variable it defaults from.
-var serveEnv = map[string]string{
-	"data": "KEFU_DATA", "http": "KEFU_HTTP", "ssh": "KEFU_SSH", "lang": "KEFU_LANG",
-	"trusted-proxy": "KEFU_TRUSTED_PROXIES", "max-file-mb": "KEFU_MAX_FILE_MB", "public-url": "KEFU_PUBLIC_URL",
-}
-
 func serve(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	dataDir := fs.String("data", env("KEFU_DATA", "data"), "")
-	httpAddr := fs.String("http", env("KEFU_HTTP", ":8080"), "")
-	sshAddr := fs.String("ssh", env("KEFU_SSH", ":2222"), "")
-	langFlag := fs.String("lang", env("KEFU_LANG", "zh"), "")
-	proxies := fs.String("trusted-proxy", env("KEFU_TRUSTED_PROXIES", ""), "")
-	maxFile := fs.String("max-file-mb", env("KEFU_MAX_FILE_MB", "20"), "")
-	publicURL := fs.String("public-url", env("KEFU_PUBLIC_URL", ""), "")
+	// Each flag defaults from an environment variable; envOf remembers which, for errors.
+	envOf := map[string]string{}
+	flagEnv := func(name, envName, def string) *string {
+		envOf[name] = envName
+		return fs.String(name, env(envName, def), "")
+	}
+	dataDir := flagEnv("data", "KEFU_DATA", "data")
+	httpAddr := flagEnv("http", "KEFU_HTTP", ":8080")
+	sshAddr := flagEnv("ssh", "KEFU_SSH", ":2222")
+	langFlag := flagEnv("lang", "KEFU_LANG", "zh")
+	proxies := flagEnv("trusted-proxy", "KEFU_TRUSTED_PROXIES", "")
+	maxFile := flagEnv("max-file-mb", "KEFU_MAX_FILE_MB", "20")
+	publicURL := flagEnv("public-url", "KEFU_PUBLIC_URL", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			usage(stdout, helpLang(args))
@@ -139,7 +139,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	from := func(name string) string {
 		if !given[name] {
-			return serveEnv[name]
+			return envOf[name]
 		}
 		return "--" + name
 	}
@@ -287,6 +287,11 @@ func passwd(args []string, account string, stdout, stderr io.Writer) int {
 	dataDir := fs.String("data", env("KEFU_DATA", "data"), "")
 	fromStdin := fs.Bool("stdin", false, "")
 	fs.String("lang", "", "") // read by helpLang
+	fail := func(code int, key string, a ...any) int {
+		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T(key, a...))
+		return code
+	}
+	badPassword := func() int { return fail(2, "cli.passwd_bad", desk.MinPassword, desk.MaxPassword) }
 	if account == "" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		account, args = args[0], args[1:]
 	}
@@ -301,22 +306,16 @@ func passwd(args []string, account string, stdout, stderr io.Writer) int {
 	if account == "" && fs.NArg() == 1 {
 		account = fs.Arg(0)
 	} else if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_usage"))
-		return 2
+		return fail(2, "cli.passwd_usage")
 	}
 	if account == "" {
 		account = "admin"
 	}
 	var pw string
 	if *fromStdin {
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && line == "" {
-			fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_bad", desk.MinPassword, desk.MaxPassword))
-			return 2
-		}
+		line, _ := bufio.NewReader(stdin).ReadString('\n') // a last line without a newline counts
 		if pw = strings.TrimRight(line, "\r\n"); pw == "" {
-			fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_bad", desk.MinPassword, desk.MaxPassword))
-			return 2
+			return badPassword()
 		}
 	}
 	set, a, err := server.ResetPassword(*dataDir, account, pw)
@@ -324,17 +323,13 @@ func passwd(args []string, account string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 	case errors.As(err, &field):
-		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_bad", desk.MinPassword, desk.MaxPassword))
-		return 2
+		return badPassword()
 	case errors.Is(err, store.ErrLocked):
-		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_locked", *dataDir))
-		return 1
+		return fail(1, "cli.passwd_locked", *dataDir)
 	case errors.Is(err, server.ErrNoDatabase):
-		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_no_db", *dataDir))
-		return 1
+		return fail(1, "cli.passwd_no_db", *dataDir)
 	case errors.Is(err, server.ErrNoAccount):
-		fmt.Fprintf(stderr, "kefu passwd: %s\n", lang.T("cli.passwd_no_user", account))
-		return 1
+		return fail(1, "cli.passwd_no_user", account)
 	default:
 		fmt.Fprintf(stderr, "kefu passwd: %v\n", err)
 		return 1
