@@ -405,11 +405,11 @@ func (s *seats) view(w, h int) []string {
 		}
 		rows = append(rows, []string{group, r.Account, r.Name, r.Nickname, auto, regionsText(m, seat.Regions), maxText, onlineText(m, r)})
 	}
-	hint := wrapText(l.T("admin.seats_hint"), w)
+	hint := wrapMuted(m, l.T("admin.seats_hint"), w)
 	out := m.table(cols, rows, &s.list, w, max(2, h-len(hint)))
 	for _, line := range hint {
 		if len(out) < h {
-			out = append(out, m.st.Muted.Render(line))
+			out = append(out, line)
 		}
 	}
 	return out

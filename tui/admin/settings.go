@@ -220,9 +220,7 @@ func (s *settings) view(w, h int) []string {
 		}
 	}
 	lines = append(lines, "")
-	for _, hint := range wrapText(l.T("admin.settings_hint"), w) {
-		lines = append(lines, m.st.Muted.Render(hint))
-	}
+	lines = append(lines, wrapMuted(m, l.T("admin.settings_hint"), w)...)
 	s.scrolls = len(lines) > h
 	s.scroll = max(0, min(s.scroll, len(lines)-h))
 	return lines[s.scroll:]

@@ -210,9 +210,7 @@ func (s *sites) detail(w int) []string {
 	}
 	add(l.T("admin.detail.domains"), strings.Join(site.Domains, ", "))
 	add(l.T("admin.detail.secret"), site.Secret)
-	for _, line := range wrapText(l.T("admin.detail.embed"), w) {
-		out = append(out, m.st.Muted.Render(line))
-	}
+	out = append(out, wrapMuted(m, l.T("admin.detail.embed"), w)...)
 	code := m.ctx.Agent.EmbedCode(site.ID)
 	if cells.Width(code) <= w {
 		return append(out, m.st.Accent.Render(code))
@@ -222,10 +220,7 @@ func (s *sites) detail(w int) []string {
 			out = append(out, m.st.Accent.Render(line))
 		}
 	}
-	for _, line := range wrapText(l.T("admin.detail.embed_json", m.as.SSHPort()), w) {
-		out = append(out, m.st.Muted.Render(line))
-	}
-	return out
+	return append(out, wrapMuted(m, l.T("admin.detail.embed_json", m.as.SSHPort()), w)...)
 }
 
 // embedLines breaks the embed tag so that its address stands alone on the middle line:
