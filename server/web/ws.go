@@ -327,13 +327,14 @@ func (c *visitorConn) handle(f Frame) {
 	case "msg":
 		// Frames that queued while an earlier send waited for its commit arrive together:
 		// wait out a short bunching rather than refuse it; a real flood is refused.
-		if r := c.msgs.Reserve(); !r.OK() || r.Delay() > maxRateWait {
+		r := c.msgs.Reserve()
+		wait := r.Delay() // rate.InfDuration when the limiter can never allow it
+		if wait > maxRateWait {
 			r.Cancel()
 			c.fail("rate")
 			return
-		} else if d := r.Delay(); d > 0 {
-			time.Sleep(d)
 		}
+		time.Sleep(wait)
 		m, err := c.vs.Send(f.CID, f.Text)
 		switch {
 		case err == nil:
