@@ -257,6 +257,7 @@
     return {
       get: function (k) { try { return window[kind].getItem(k); } catch (e) { return null; } },
       set: function (k, v) { try { window[kind].setItem(k, v); return true; } catch (e) { return false; } },
+      remove: function (k) { try { window[kind].removeItem(k); } catch (e) { /* unavailable */ } },
     };
   }
   const local = store('localStorage');
@@ -1261,6 +1262,11 @@
 
   // --- leave a message 留言 -------------------------------------------------------------
 
+  // How the leave-message and pre-chat forms check what a visitor gives (the server checks
+  // the same).
+  const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+  const QQ_RE = /^[0-9]{5,12}$/;
+
   ui.leaveForm.addEventListener('submit', function (e) {
     e.preventDefault();
     const f = ui.leaveForm.elements;
@@ -1275,8 +1281,8 @@
     let bad = null;
     if (!v.text) { err = t('leaveNeedText'); bad = f.text; }
     else if (!v.phone && !v.email && !v.qq) { err = t('leaveNeedContact'); bad = f.phone; }
-    else if (v.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v.email)) { err = t('leaveBadEmail'); bad = f.email; }
-    else if (v.qq && !/^\d{5,12}$/.test(v.qq)) { err = t('leaveBadQQ'); bad = f.qq; }
+    else if (v.email && !EMAIL_RE.test(v.email)) { err = t('leaveBadEmail'); bad = f.email; }
+    else if (v.qq && !QQ_RE.test(v.qq)) { err = t('leaveBadQQ'); bad = f.qq; }
     [f.text, f.phone, f.email, f.qq].forEach(function (i) { i.removeAttribute('aria-invalid'); });
     if (err) {
       ui.leaveError.textContent = err;
@@ -1322,13 +1328,15 @@
   const CONTACTS = ['phone', 'email', 'qq'];
   const PRE_KEY = 'kefu_prechat_' + SITE;
   const PHONE_RE = /^[0-9+ -]{6,20}$/;
-  const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-  const QQ_RE = /^[0-9]{5,12}$/;
   let preGiven = null; // fields asked, when storage is unavailable
 
   function preFields() {
     const asked = Array.isArray(settings.pre_chat) ? settings.pre_chat : [];
     return PRE_FIELDS.filter(function (f) { return asked.indexOf(f) >= 0; });
+  }
+  // contactsOf is the ways to reach the visitor among the fields asked.
+  function contactsOf(asked) {
+    return asked.filter(function (f) { return CONTACTS.indexOf(f) >= 0; });
   }
   function givenFields() {
     let v = local.get(PRE_KEY) || session.get(PRE_KEY);
@@ -1340,15 +1348,16 @@
     return preFields().some(function (f) { return given.indexOf(f) < 0; });
   }
   function rememberPreChat(fields) {
-    const all = PRE_FIELDS.filter(function (f) { return fields.indexOf(f) >= 0 || givenFields().indexOf(f) >= 0; });
+    const given = givenFields();
+    const all = PRE_FIELDS.filter(function (f) { return fields.indexOf(f) >= 0 || given.indexOf(f) >= 0; });
     preGiven = all;
     const v = JSON.stringify(all);
     if (!local.set(PRE_KEY, v)) session.set(PRE_KEY, v);
   }
   function forgetPreChat() {
     preGiven = null;
-    try { localStorage.removeItem(PRE_KEY); } catch (e) { /* unavailable */ }
-    try { sessionStorage.removeItem(PRE_KEY); } catch (e) { /* unavailable */ }
+    local.remove(PRE_KEY);
+    session.remove(PRE_KEY);
   }
 
   function preInput(f) { return ui.preForm.elements[f]; }
@@ -1362,7 +1371,7 @@
   // buildPreForm shows the fields the site asks for now, keeping what was typed.
   function buildPreForm() {
     const asked = preFields();
-    const contacts = asked.filter(function (f) { return CONTACTS.indexOf(f) >= 0; });
+    const contacts = contactsOf(asked);
     PRE_FIELDS.forEach(function (f) {
       const on = asked.indexOf(f) >= 0;
       const required = f === 'name' || (contacts.length === 1 && contacts[0] === f);
@@ -1424,7 +1433,7 @@
   // checkPreChat returns the values to send, or null after marking what is wrong.
   function checkPreChat() {
     const asked = preFields();
-    const contacts = asked.filter(function (f) { return CONTACTS.indexOf(f) >= 0; });
+    const contacts = contactsOf(asked);
     const v = {};
     PRE_FIELDS.forEach(function (f) {
       v[f] = asked.indexOf(f) >= 0 ? preInput(f).value.trim() : '';
