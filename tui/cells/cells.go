@@ -101,9 +101,11 @@ func Place(lines []string, w, h int) string {
 func FitStyled(s string, w int) string {
 	sw := stringWidth(s)
 	if sw > w {
-		return ansi.Truncate(s, w, "")
+		// A wide character across the edge is cut whole: pad the cell it leaves.
+		s = ansi.Truncate(s, w, "")
+		sw = stringWidth(s)
 	}
-	return s + strings.Repeat(" ", w-sw)
+	return s + strings.Repeat(" ", max(0, w-sw))
 }
 
 // Strip removes our own styling (to restyle a whole line, e.g. the selected row).

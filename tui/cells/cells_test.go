@@ -54,15 +54,19 @@ func TestSafeStripsEscapes(t *testing.T) {
 	}
 }
 
+// TestPlace: every line is exactly w cells, also when a Chinese character across the edge
+// is cut whole (w = 5).
 func TestPlace(t *testing.T) {
-	out := Place([]string{"一二三四五六", "x"}, 4, 3)
-	lines := strings.Split(out, "\n")
-	if len(lines) != 3 {
-		t.Fatalf("%d lines", len(lines))
-	}
-	for _, l := range lines {
-		if Width(l) != 4 {
-			t.Errorf("line %q is %d cells", l, Width(l))
+	for _, w := range []int{4, 5} {
+		out := Place([]string{"一二三四五六", "x"}, w, 3)
+		lines := strings.Split(out, "\n")
+		if len(lines) != 3 {
+			t.Fatalf("%d lines", len(lines))
+		}
+		for _, l := range lines {
+			if Width(l) != w {
+				t.Errorf("w %d: line %q is %d cells", w, l, Width(l))
+			}
 		}
 	}
 }
