@@ -946,14 +946,8 @@ func (c *chats) chatView(w, h int) string {
 		tail = append(tail, footer)
 	}
 	total := len(lines) + len(tail)
+	t.scroll = max(0, min(t.scroll, total-bodyH)) // never above the first line
 	end := total - t.scroll
-	if end < bodyH && total >= bodyH {
-		end = bodyH
-		t.scroll = total - end
-	}
-	if end > total {
-		end = total
-	}
 	start := max(0, end-bodyH)
 	body := make([]string, 0, end-start)
 	for i := start; i < end; i++ {

@@ -50,6 +50,8 @@ func keyOf(s string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyDown}
 	case "up":
 		return tea.KeyMsg{Type: tea.KeyUp}
+	case "pgup":
+		return tea.KeyMsg{Type: tea.KeyPgUp}
 	case "pgdown":
 		return tea.KeyMsg{Type: tea.KeyPgDown}
 	case "end":
@@ -194,6 +196,22 @@ func TestSystemLinesWrap(t *testing.T) {
 		if !strings.Contains(joined, "小娟的转接备注："+note) {
 			t.Fatalf("at %d columns the note is not whole:\n%s", w, view)
 		}
+	}
+}
+
+// TestPageUpInAShortChat: paging up a chat shorter than the screen keeps it in place (it
+// used to scroll above the first line and crash the frame).
+func TestPageUpInAShortChat(t *testing.T) {
+	f := newFixture(t)
+	f.chatScene(1, 1)
+	m := f.model(100, 30, i18n.ZH)
+	m.page = pageChats
+	m.chats.update(transcriptMsg{conv: 1, msgs: []store.Message{{ConvID: 1, Seq: 1, From: store.FromVisitor, Text: "你好，在吗", At: fixedNow}}})
+	press(m, "pgup", "pgup")
+	view := m.View()
+	checkFrame(t, view, 100, 30)
+	if !strings.Contains(view, "你好，在吗") || m.chats.ts[1].scroll != 0 {
+		t.Fatalf("scroll %d after pgup in a short chat:\n%s", m.chats.ts[1].scroll, view)
 	}
 }
 
