@@ -98,12 +98,8 @@ func (d *Desk) workbenchSites(a *store.Agent, role *store.Role) []uint64 {
 func (d *Desk) agentRole(agentID uint64) (*store.Agent, *store.Role, error) {
 	var a *store.Agent
 	var r *store.Role
-	err := d.db.View(func(tx *store.Tx) error {
-		var err error
-		if a, err = tx.Agent(agentID); err != nil {
-			return err
-		}
-		r, err = tx.Role(a.RoleID)
+	err := d.db.View(func(tx *store.Tx) (err error) {
+		a, r, err = d.agentRoleTx(tx, agentID)
 		return err
 	})
 	if err != nil {
