@@ -975,11 +975,13 @@ func (c *chats) chatView(w, h int) string {
 		c.input.SetWidth(max(4, w-1))
 		status = c.input.View()
 	}
-	out := append([]string{}, header...)
-	out = append(out, cells.Place(body, w, bodyH))
-	out = append(out, m.st.Muted.Render(strings.Repeat("─", w)))
-	out = append(out, status)
-	return cells.Place(strings.Split(strings.Join(out, "\n"), "\n"), w, h)
+	out := make([]string, 0, h)
+	out = append(out, header...)
+	out = append(out, body...)
+	out = append(out, make([]string, bodyH-len(body))...) // the transcript's rows, filled
+	out = append(out, m.st.P.Muted.Render(strings.Repeat("─", w)))
+	out = append(out, strings.Split(status, "\n")...)
+	return cells.Place(out, w, h)
 }
 
 // headerView is the visitor as the chat header knows them: live while on the site, else
