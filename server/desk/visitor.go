@@ -235,18 +235,21 @@ func (d *Desk) visitorGone(last *hub.VisitorView) {
 		delete(d.invites, last.ID)
 	}
 	d.lifecycle.Unlock()
-	now := d.Now()
-	err := d.db.Update(func(tx *store.Tx) error {
-		v, err := tx.Visitor(last.ID)
-		if err != nil {
+	if err := d.storeSeen(last.ID, d.Now()); err != nil {
+		d.log.Warn("visitor left", "visitor", last.ID, "err", err)
+	}
+}
+
+// storeSeen moves the visitor's stored last-seen time on to now (never back).
+func (d *Desk) storeSeen(visitorID uint64, now time.Time) error {
+	return d.db.Update(func(tx *store.Tx) error {
+		v, err := tx.Visitor(visitorID)
+		if err != nil || !now.After(v.LastSeen) {
 			return err
 		}
 		v.LastSeen = now
 		return tx.PutVisitor(v)
 	})
-	if err != nil {
-		d.log.Warn("visitor left", "visitor", last.ID, "err", err)
-	}
 }
 
 // PageView records a page the visitor moved to without reconnecting (SPA navigation).
@@ -309,17 +312,7 @@ func (s *VisitorSession) Heartbeat() error {
 	if !due {
 		return nil
 	}
-	return s.d.db.Update(func(tx *store.Tx) error {
-		v, err := tx.Visitor(s.ID)
-		if err != nil {
-			return err
-		}
-		if !now.After(v.LastSeen) {
-			return nil
-		}
-		v.LastSeen = now
-		return tx.PutVisitor(v)
-	})
+	return s.d.storeSeen(s.ID, now)
 }
 
 // touch notes activity; it reports whether the monitor should hear of it (at most every 5 s,
