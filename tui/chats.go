@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
 	tea "github.com/charmbracelet/bubbletea"
@@ -49,6 +50,9 @@ type chats struct {
 	side      bool
 	sideKey   sideKey
 	sideFrame string
+	// hint is the empty input as last drawn, for hintKey (see inputView).
+	hint    string
+	hintKey hintKey
 }
 
 // transcript is one conversation as this session knows it.
@@ -965,7 +969,8 @@ func (c *chats) chatView(w, h int) string {
 	default:
 		// A request shows how to take it where the input's hint would be; what the agent
 		// types (the reply that takes it) shows as it is typed.
-		if t.conv.AgentID == 0 {
+		request := t.conv.AgentID == 0
+		if request {
 			c.input.Placeholder = m.lang.T("chat.take_hint")
 			c.input.FocusedStyle.Placeholder = m.st.Waiting
 		} else {
@@ -973,7 +978,7 @@ func (c *chats) chatView(w, h int) string {
 			c.input.FocusedStyle.Placeholder = m.st.Muted
 		}
 		c.input.SetWidth(max(4, w-1))
-		status = c.input.View()
+		status = c.inputView(request)
 	}
 	out := make([]string, 0, h)
 	out = append(out, header...)
@@ -982,6 +987,30 @@ func (c *chats) chatView(w, h int) string {
 	out = append(out, m.st.P.Muted.Render(strings.Repeat("─", w)))
 	out = append(out, strings.Split(status, "\n")...)
 	return cells.Place(out, w, h)
+}
+
+// inputView is the input as the textarea draws it. Drawing the hint of an empty input costs
+// a quarter of a chat frame, so that drawing is kept while nothing it shows changed; what is
+// typed is drawn every time.
+func (c *chats) inputView(request bool) string {
+	if c.input.Value() != "" {
+		return c.input.View()
+	}
+	k := hintKey{text: c.input.Placeholder, request: request, w: c.input.Width(), h: c.input.Height(),
+		focused: c.input.Focused(), blink: c.input.Cursor.Blink, mode: c.input.Cursor.Mode()}
+	if k != c.hintKey || c.hint == "" {
+		c.hintKey, c.hint = k, c.input.View()
+	}
+	return c.hint
+}
+
+// hintKey is everything the empty input's hint is drawn from.
+type hintKey struct {
+	text           string
+	request        bool // the hint is the request's, in its own style
+	w, h           int
+	focused, blink bool
+	mode           cursor.Mode
 }
 
 // headerView is the visitor as the chat header knows them: live while on the site, else

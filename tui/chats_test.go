@@ -215,6 +215,35 @@ func TestPageUpInAShortChat(t *testing.T) {
 	}
 }
 
+// TestInputHintFollowsTheChat: the empty input's hint, kept between frames, is the request's
+// on a request and the usual one on the agent's own chat, goes while something is typed and
+// comes back when it is deleted, and follows the width.
+func TestInputHintFollowsTheChat(t *testing.T) {
+	f := newFixture(t)
+	f.chatScene(2, 1) // 1 is ours, 2 a request
+	m := f.model(100, 30, i18n.ZH)
+	m.page = pageChats
+	start := func(key string) string { return string([]rune(m.lang.T(key))[:6]) }
+	own, take := start("chat.input_hint"), start("chat.take_hint")
+	if v := m.View(); !strings.Contains(v, own) || strings.Contains(v, take) {
+		t.Fatalf("own chat without its hint:\n%s", v)
+	}
+	m.chats.activate(2)
+	if v := m.View(); !strings.Contains(v, take) {
+		t.Fatalf("request without the take hint:\n%s", v)
+	}
+	typeInto(m, "好")
+	if v := m.View(); strings.Contains(v, take) || !strings.Contains(v, "> 好") {
+		t.Fatalf("the hint stayed under what is typed:\n%s", v)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyBackspace})
+	if v := m.View(); !strings.Contains(v, take) {
+		t.Fatalf("the hint did not come back:\n%s", v)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 70, Height: 30})
+	checkFrame(t, m.View(), 70, 30)
+}
+
 // TestUnreadIsCountedOnce: a visitor's message counts and alerts once, whether the
 // transcript holding it or its event arrives first; the tab counts a request with a message
 // as one thing to do.
