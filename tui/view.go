@@ -117,18 +117,19 @@ func (m *Model) tabs() []tab {
 // topBar is drawTopBar, drawn again only when what it shows changed (styling each tab is
 // most of what it costs, and it is on every frame).
 func (m *Model) topBar(w int) string {
+	tabs := m.tabs()
 	var k strings.Builder
 	fmt.Fprint(&k, w, m.page, m.myStatus())
 	if a := m.live.agents[m.me]; a != nil {
 		k.WriteString(a.Name)
 	}
-	for _, t := range m.tabs() {
+	for _, t := range tabs {
 		fmt.Fprint(&k, "|", t.page, t.label, t.short, t.badge)
 	}
-	return m.drawn.get(&m.drawn.top, k.String(), func() string { return m.drawTopBar(w) })
+	return m.drawn.top.get(k.String(), func() string { return m.drawTopBar(w, tabs) })
 }
 
-func (m *Model) drawTopBar(w int) string {
+func (m *Model) drawTopBar(w int, tabs []tab) string {
 	status := m.myStatus()
 	st := m.st.StatusOn
 	switch status {
@@ -141,7 +142,6 @@ func (m *Model) drawTopBar(w int) string {
 	if a := m.live.agents[m.me]; a != nil {
 		me = cells.Safe(a.Name) + " "
 	}
-	tabs := m.tabs()
 	render := func(short, brand bool, hide int) string {
 		var parts []string
 		active, inactive := m.st.P.TabActive, m.st.P.Tab
@@ -281,7 +281,7 @@ func (m *Model) statusLine(w int) string {
 	for _, b := range keys {
 		k.WriteString("|" + b.Help().Key + "\x00" + b.Help().Desc)
 	}
-	return m.drawn.get(&m.drawn.keys, k.String(), func() string { return m.keysLine(keys, help, w) })
+	return m.drawn.keys.get(k.String(), func() string { return m.keysLine(keys, help, w) })
 }
 
 // drawnLines keeps the last top bar and key line with what they were drawn from.
@@ -291,7 +291,8 @@ type drawnLines struct {
 
 type drawnLine struct{ key, line string }
 
-func (d *drawnLines) get(l *drawnLine, key string, draw func() string) string {
+// get is the line drawn for key, drawn again only when key changed.
+func (l *drawnLine) get(key string, draw func() string) string {
 	if l.key != key || l.line == "" {
 		l.key, l.line = key, draw()
 	}
