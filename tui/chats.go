@@ -1059,7 +1059,7 @@ func (c *chats) header(t *transcript, w int) []string {
 		second += " · " + m.lang.T("chat.source", source)
 	}
 	third := m.lang.T("chat.page", page)
-	return []string{cells.Cut(first, w), m.st.Muted.Render(cells.Cut(second, w)), m.st.Muted.Render(cells.Cut(third, w))}
+	return []string{cells.Cut(first, w), m.st.P.Muted.Render(cells.Cut(second, w)), m.st.P.Muted.Render(cells.Cut(third, w))}
 }
 
 // maxLinesPerMessage bounds how much of one message the transcript shows.
