@@ -92,63 +92,41 @@ func FormKeys(lang ...i18n.Lang) *huh.KeyMap {
 }
 
 // translate puts huh's key help through the catalog; the keys themselves and whether they
-// are enabled stay as they are.
+// are enabled stay as they are. Each text is given once with every binding that shows it.
 func translate(k *huh.KeyMap, l i18n.Lang) {
-	help := func(b *key.Binding, label, desc string) {
-		if label == "" {
-			label = b.Help().Key
+	help := func(desc string, bindings ...*key.Binding) {
+		for _, b := range bindings {
+			b.SetHelp(b.Help().Key, l.T(desc))
 		}
-		b.SetHelp(label, l.T(desc))
 	}
-	for _, nav := range []struct{ prev, next, submit *key.Binding }{
-		{&k.Input.Prev, &k.Input.Next, &k.Input.Submit},
-		{&k.Text.Prev, &k.Text.Next, &k.Text.Submit},
-		{&k.FilePicker.Prev, &k.FilePicker.Next, &k.FilePicker.Submit},
-		{&k.Note.Prev, &k.Note.Next, &k.Note.Submit},
-		{&k.Confirm.Prev, &k.Confirm.Next, &k.Confirm.Submit},
-		{&k.Select.Prev, &k.Select.Next, &k.Select.Submit},
-		{&k.MultiSelect.Prev, &k.MultiSelect.Next, &k.MultiSelect.Submit},
-	} {
-		help(nav.prev, "", "form.key.prev")
-		help(nav.next, "", "form.key.next")
-		help(nav.submit, "", "form.key.submit")
-	}
-	help(&k.Select.Next, "", "form.key.select")
-	help(&k.MultiSelect.Next, "", "form.key.confirm")
-	help(&k.Text.NewLine, "alt+enter", "form.key.newline")
-	help(&k.Input.AcceptSuggestion, "", "form.key.complete")
-	for _, s := range []struct{ up, down, filter, setFilter, clearFilter, halfUp, halfDown, top, bottom *key.Binding }{
-		{&k.Select.Up, &k.Select.Down, &k.Select.Filter, &k.Select.SetFilter, &k.Select.ClearFilter, &k.Select.HalfPageUp, &k.Select.HalfPageDown, &k.Select.GotoTop, &k.Select.GotoBottom},
-		{&k.MultiSelect.Up, &k.MultiSelect.Down, &k.MultiSelect.Filter, &k.MultiSelect.SetFilter, &k.MultiSelect.ClearFilter, &k.MultiSelect.HalfPageUp, &k.MultiSelect.HalfPageDown, &k.MultiSelect.GotoTop, &k.MultiSelect.GotoBottom},
-	} {
-		help(s.up, "", "form.key.up")
-		help(s.down, "", "form.key.down")
-		help(s.filter, "", "form.key.filter")
-		help(s.setFilter, "", "form.key.set_filter")
-		help(s.clearFilter, "", "form.key.clear_filter")
-		help(s.halfUp, "", "form.key.half_up")
-		help(s.halfDown, "", "form.key.half_down")
-		help(s.top, "", "form.key.top")
-		help(s.bottom, "", "form.key.bottom")
-	}
-	help(&k.Select.Left, "", "form.key.left")
-	help(&k.Select.Right, "", "form.key.right")
-	help(&k.MultiSelect.Toggle, "", "form.key.toggle")
-	help(&k.MultiSelect.SelectAll, "", "form.key.select_all")
-	help(&k.MultiSelect.SelectNone, "", "form.key.select_none")
-	help(&k.Confirm.Toggle, "", "form.key.toggle")
-	help(&k.Confirm.Accept, "", "form.key.yes")
-	help(&k.Confirm.Reject, "", "form.key.no")
-	help(&k.FilePicker.Open, "", "form.key.open")
-	help(&k.FilePicker.Close, "", "form.key.close")
-	help(&k.FilePicker.Up, "", "form.key.up")
-	help(&k.FilePicker.Down, "", "form.key.down")
-	help(&k.FilePicker.Back, "", "form.key.back")
-	help(&k.FilePicker.Select, "", "form.key.select")
-	help(&k.FilePicker.GotoTop, "", "form.key.top")
-	help(&k.FilePicker.GotoBottom, "", "form.key.bottom")
-	help(&k.FilePicker.PageUp, "", "form.key.page_up")
-	help(&k.FilePicker.PageDown, "", "form.key.page_down")
+	help("form.key.prev", &k.Input.Prev, &k.Text.Prev, &k.FilePicker.Prev, &k.Note.Prev, &k.Confirm.Prev, &k.Select.Prev, &k.MultiSelect.Prev)
+	help("form.key.next", &k.Input.Next, &k.Text.Next, &k.FilePicker.Next, &k.Note.Next, &k.Confirm.Next)
+	help("form.key.submit", &k.Input.Submit, &k.Text.Submit, &k.FilePicker.Submit, &k.Note.Submit, &k.Confirm.Submit, &k.Select.Submit, &k.MultiSelect.Submit)
+	help("form.key.select", &k.Select.Next, &k.FilePicker.Select)
+	help("form.key.confirm", &k.MultiSelect.Next)
+	k.Text.NewLine.SetHelp("alt+enter", l.T("form.key.newline"))
+	help("form.key.complete", &k.Input.AcceptSuggestion)
+	help("form.key.up", &k.Select.Up, &k.MultiSelect.Up, &k.FilePicker.Up)
+	help("form.key.down", &k.Select.Down, &k.MultiSelect.Down, &k.FilePicker.Down)
+	help("form.key.filter", &k.Select.Filter, &k.MultiSelect.Filter)
+	help("form.key.set_filter", &k.Select.SetFilter, &k.MultiSelect.SetFilter)
+	help("form.key.clear_filter", &k.Select.ClearFilter, &k.MultiSelect.ClearFilter)
+	help("form.key.half_up", &k.Select.HalfPageUp, &k.MultiSelect.HalfPageUp)
+	help("form.key.half_down", &k.Select.HalfPageDown, &k.MultiSelect.HalfPageDown)
+	help("form.key.top", &k.Select.GotoTop, &k.MultiSelect.GotoTop, &k.FilePicker.GotoTop)
+	help("form.key.bottom", &k.Select.GotoBottom, &k.MultiSelect.GotoBottom, &k.FilePicker.GotoBottom)
+	help("form.key.left", &k.Select.Left)
+	help("form.key.right", &k.Select.Right)
+	help("form.key.toggle", &k.MultiSelect.Toggle, &k.Confirm.Toggle)
+	help("form.key.select_all", &k.MultiSelect.SelectAll)
+	help("form.key.select_none", &k.MultiSelect.SelectNone)
+	help("form.key.yes", &k.Confirm.Accept)
+	help("form.key.no", &k.Confirm.Reject)
+	help("form.key.open", &k.FilePicker.Open)
+	help("form.key.close", &k.FilePicker.Close)
+	help("form.key.back", &k.FilePicker.Back)
+	help("form.key.page_up", &k.FilePicker.PageUp)
+	help("form.key.page_down", &k.FilePicker.PageDown)
 }
 
 // Embed makes a huh form safe to run inside a session's program: the session's theme, the
