@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -32,38 +33,15 @@ func (f *fixture) chatScene(n, mine int) {
 	}
 }
 
+// keyOf is the key message of a key as Bubble Tea names it ("ctrl+n", "pgup", "f3"…); a
+// single character, or a name Bubble Tea does not know, is typed.
 func keyOf(s string) tea.KeyMsg {
-	switch s {
-	case "ctrl+n":
-		return tea.KeyMsg{Type: tea.KeyCtrlN}
-	case "ctrl+p":
-		return tea.KeyMsg{Type: tea.KeyCtrlP}
-	case "ctrl+o":
-		return tea.KeyMsg{Type: tea.KeyCtrlO}
-	case "ctrl+t":
-		return tea.KeyMsg{Type: tea.KeyCtrlT}
-	case "ctrl+f":
-		return tea.KeyMsg{Type: tea.KeyCtrlF}
-	case "ctrl+g":
-		return tea.KeyMsg{Type: tea.KeyCtrlG}
-	case "down":
-		return tea.KeyMsg{Type: tea.KeyDown}
-	case "up":
-		return tea.KeyMsg{Type: tea.KeyUp}
-	case "pgup":
-		return tea.KeyMsg{Type: tea.KeyPgUp}
-	case "pgdown":
-		return tea.KeyMsg{Type: tea.KeyPgDown}
-	case "end":
-		return tea.KeyMsg{Type: tea.KeyEnd}
-	case "esc":
-		return tea.KeyMsg{Type: tea.KeyEsc}
-	case "f1":
-		return tea.KeyMsg{Type: tea.KeyF1}
-	case "f3":
-		return tea.KeyMsg{Type: tea.KeyF3}
-	case "enter":
-		return tea.KeyMsg{Type: tea.KeyEnter}
+	if utf8.RuneCountInString(s) > 1 {
+		for t := tea.KeyType(-128); t < 128; t++ {
+			if k := (tea.Key{Type: t}); k.String() == s {
+				return tea.KeyMsg(k)
+			}
+		}
 	}
 	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)}
 }
