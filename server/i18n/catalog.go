@@ -114,7 +114,6 @@ var catalog = map[string]entry{
 	"help.global":             {"全局", "Everywhere"},
 	"help.monitor":            {"访客监控", "Visitor monitor"},
 	"help.chats":              {"对话", "Chats"},
-	"help.close":              {"按任意键关闭", "Press any key to close"},
 	"key.next_page":           {"下一页", "next page"},
 	"key.prev_page":           {"上一页", "previous page"},
 	"key.help":                {"帮助", "help"},

@@ -74,7 +74,6 @@ func init() {
 
 		// Leave messages.
 		"leave.title":              {"留言记录", "Leave messages"},
-		"leave.tab":                {"留言", "Messages"},
 		"leave.unprocessed_count":  {"未处理 %d 条", "%d unprocessed"},
 		"leave.filter.all":         {"全部", "All"},
 		"leave.filter.unprocessed": {"未处理", "Unprocessed"},
