@@ -1,6 +1,6 @@
 package i18n
 
-// The admin screens' second round: the agent's own SSH keys, groups within a site, the
+// More admin texts: the agent's own SSH keys, groups within a site, the
 // built-in roles in English, and refusals of duplicate sites and unknown genders.
 func init() {
 	add(map[string]entry{
