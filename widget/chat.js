@@ -1086,10 +1086,15 @@
     }
   });
 
+  // The box grows with what is typed, up to 140 px, and scrolls only from there. Its height
+  // is border-box: the content's height plus the borders (without them a one-line box is 2 px
+  // short of its text and shows a scrollbar).
   function autosize() {
     const i = ui.input;
     i.style.height = 'auto';
-    i.style.height = Math.min(i.scrollHeight, 140) + 'px';
+    const h = i.scrollHeight + (i.offsetHeight - i.clientHeight);
+    i.style.height = Math.min(h, 140) + 'px';
+    i.style.overflowY = h > 140 ? 'auto' : 'hidden';
   }
   function inputChanged() {
     autosize();
