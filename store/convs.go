@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // Conv returns the conversation with the id.
@@ -45,6 +47,9 @@ func (t *Tx) putConv(c *Conversation) error {
 	open := t.tx.Bucket(bOpenConvs)
 	var err error
 	if c.State == ConvEnded {
+		if t.cids != nil {
+			t.cids.drop(c.ID)
+		}
 		err = open.Delete(u64(c.ID))
 	} else {
 		err = open.Put(u64(c.ID), nil)
@@ -89,27 +94,43 @@ func (t *Tx) OpenConvs() ([]Conversation, error) {
 // client id was already stored in this conversation is not stored again: m is filled with the
 // stored one and dup is true, so a retried send is acknowledged with its original seq.
 func (t *Tx) AppendMessage(m *Message) (dup bool, err error) {
-	cids := t.tx.Bucket(bMessageCIDs)
+	if t.cids == nil {
+		return false, bolt.ErrTxNotWritable
+	}
 	msgs := t.tx.Bucket(bMessages)
+	var sum uint64
 	if m.CID != "" {
-		if v := cids.Get(keyStr(m.ConvID, m.CID)); v != nil {
-			seq := binary.BigEndian.Uint64(v)
-			if err := getJSON(msgs, key2(m.ConvID, seq), m); err != nil {
+		sum = t.db.cidIx.sum(m.CID)
+		if seq, ok := t.cids.lookup(msgs, m.ConvID, sum); ok {
+			var stored Message
+			if err := getJSON(msgs, key2(m.ConvID, seq), &stored); err != nil {
 				return false, fmt.Errorf("message %d/%d: %w", m.ConvID, seq, err)
 			}
-			return true, nil
+			if stored.CID != m.CID {
+				// Another cid with the same hash: only reading the conversation can tell.
+				if seq, ok = findCID(msgs, m.ConvID, m.CID); ok {
+					if err := getJSON(msgs, key2(m.ConvID, seq), &stored); err != nil {
+						return false, fmt.Errorf("message %d/%d: %w", m.ConvID, seq, err)
+					}
+				}
+			}
+			if ok {
+				*m = stored
+				return true, nil
+			}
 		}
 	}
 	m.Seq = lastSeq(msgs, m.ConvID) + 1
 	if m.At.IsZero() {
 		m.At = t.Now()
 	}
-	if m.CID != "" {
-		if err := cids.Put(keyStr(m.ConvID, m.CID), u64(m.Seq)); err != nil {
-			return false, err
-		}
+	if err := putJSON(msgs, key2(m.ConvID, m.Seq), m); err != nil {
+		return false, err
 	}
-	return false, putJSON(msgs, key2(m.ConvID, m.Seq), m)
+	if m.CID != "" {
+		t.cids.add(m.ConvID, sum, m.Seq)
+	}
+	return false, nil
 }
 
 // Messages returns the conversation's messages with seq > after, oldest first, at most limit

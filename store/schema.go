@@ -3,9 +3,11 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Buckets. Keys are 8-byte big-endian ids unless noted, so iteration is in id order.
@@ -22,7 +24,7 @@ var (
 	bConvs        = []byte("convs")         // conversation id → Conversation
 	bVisitorConvs = []byte("visitor_convs") // visitor id + conversation id → nil
 	bMessages     = []byte("messages")      // conversation id + seq → Message
-	bMessageCIDs  = []byte("message_cids")  // conversation id + client id → seq
+	bMessageCIDs  = []byte("message_cids")  // schema 1 only: conversation id + client id → seq (see cids.go)
 	bOpenConvs    = []byte("open_convs")    // conversation id → nil, for conversations not ended
 	bFiles        = []byte("files")         // content hash (hex) → FileMeta: files visitors and staff sent
 	bCommonFiles  = []byte("common_files")  // id → CommonFile (常用文件)
@@ -46,6 +48,14 @@ var migrations = []migration{
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
+		}
+		return nil
+	}},
+	// Client ids are found through an index in memory built from the messages (cids.go);
+	// the bucket cost a random page write per message.
+	{"drop message_cids", func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bMessageCIDs); err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
+			return err
 		}
 		return nil
 	}},

@@ -53,6 +53,7 @@ type DB struct {
 
 	writes   chan *write
 	maxBatch int
+	cidIx    *cidIndex // used by the writer goroutine only
 	done     chan struct{}
 	stopped  chan struct{}
 
@@ -91,7 +92,7 @@ func Open(dir string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("create data dir %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType})
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.LockTimeout, NoSync: opt.NoSync, FreelistType: bolt.FreelistMapType, NoFreelistSync: true})
 	if err != nil {
 		if errors.Is(err, bolt.ErrTimeout) {
 			return nil, fmt.Errorf("open store %s: %w", path, ErrLocked)
@@ -104,6 +105,7 @@ func Open(dir string, opt Options) (*DB, error) {
 		now:      opt.Now,
 		writes:   make(chan *write, 1024),
 		maxBatch: opt.MaxBatch,
+		cidIx:    newCIDIndex(),
 		done:     make(chan struct{}),
 		stopped:  make(chan struct{}),
 	}
@@ -203,10 +205,11 @@ func (db *DB) commit(batch []*write) {
 	for len(batch) > 0 {
 		failed := -1
 		var failErr error
+		cids := db.cidIx.stage()
 		err := db.bolt.Update(func(btx *bolt.Tx) error {
 			for i, w := range batch {
 				w.onCommit = w.onCommit[:0]
-				tx := &Tx{tx: btx, db: db, w: w}
+				tx := &Tx{tx: btx, db: db, w: w, cids: cids}
 				if err := w.fn(tx); err != nil {
 					failed, failErr = i, err
 					return err
@@ -215,6 +218,7 @@ func (db *DB) commit(batch []*write) {
 			return nil
 		})
 		if err == nil {
+			cids.commit()
 			db.stats.Lock()
 			db.stats.commits++
 			db.stats.writes += uint64(len(batch))
@@ -253,9 +257,10 @@ func (db *DB) WriteTo(w io.Writer) (int64, error) {
 
 // Tx is a transaction; its methods are the only way kefu reads or writes stored values.
 type Tx struct {
-	tx *bolt.Tx
-	db *DB
-	w  *write
+	tx   *bolt.Tx
+	db   *DB
+	w    *write
+	cids *cidStage // nil in a read-only transaction
 }
 
 // OnCommit registers f to run after the transaction is durably committed, in commit order,

@@ -198,6 +198,14 @@ func TestFailedWriteDoesNotSpoilItsBatch(t *testing.T) {
 		}
 		return nil
 	})
+	// The failed writes left nothing behind, not even their client ids: sent again, they are
+	// new; the others are resends.
+	for i := range errs {
+		_, dup, err := appendMsg(db, conv, fmt.Sprint(i), "again")
+		if err != nil || dup != (i%5 != 0) {
+			t.Errorf("send %d again: dup %v err %v", i, dup, err)
+		}
+	}
 }
 
 func TestRefusesNewerSchema(t *testing.T) {

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"hash/maphash"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A retried send carries the client id (cid) of the first try, and must be stored once. The
+// messages themselves hold their cids; what finds them fast is an index in memory, per
+// conversation, from a 64-bit hash of each cid to the message's seq. It is built the first
+// time a conversation is written after the database opens, by reading that conversation's
+// messages, so it is never out of step with what is stored, and it costs no write on disk:
+// a bbolt index of cids would be a second random page per message, and per commit that page
+// is read into memory and rewritten in full (it used to be half of the store's work).
+//
+// Only the writer goroutine touches the index. A batch's changes are staged and applied
+// when its transaction commits, so a batch that fails and is retried without one write
+// leaves no trace of it.
+
+// maxIndexedConvs bounds the index; past it, conversations are forgotten in no particular
+// order and read again when next written.
+const maxIndexedConvs = 20000
+
+// cidIndex is the committed index: conversation id → cid hash → seq.
+type cidIndex struct {
+	hash  func(cid string) uint64 // tests make cids collide
+	convs map[uint64]map[uint64]uint64
+}
+
+func newCIDIndex() *cidIndex {
+	seed := maphash.MakeSeed()
+	return &cidIndex{
+		hash:  func(cid string) uint64 { return maphash.String(seed, cid) },
+		convs: map[uint64]map[uint64]uint64{},
+	}
+}
+
+// cidStage is one transaction attempt's view of the index: what it read or added, applied
+// to the index by commit and dropped otherwise.
+type cidStage struct {
+	ix *cidIndex
+	// loaded: conversations read from the store in this attempt (their whole index);
+	// added: new entries of conversations that were already indexed.
+	loaded map[uint64]map[uint64]uint64
+	added  map[uint64]map[uint64]uint64
+	forget map[uint64]bool
+}
+
+func (ix *cidIndex) stage() *cidStage { return &cidStage{ix: ix} }
+
+func (ix *cidIndex) sum(cid string) uint64 { return ix.hash(cid) }
+
+// lookup returns the seq the index holds for the cid's hash in the conversation, reading the
+// conversation's cids from msgs first if it is not indexed yet. A hit is only a candidate:
+// another cid may share the hash.
+func (st *cidStage) lookup(msgs *bolt.Bucket, conv, sum uint64) (uint64, bool) {
+	if m := st.loaded[conv]; m != nil {
+		seq, ok := m[sum]
+		return seq, ok
+	}
+	if seq, ok := st.added[conv][sum]; ok {
+		return seq, true
+	}
+	if m, ok := st.ix.convs[conv]; ok && !st.forget[conv] {
+		seq, ok := m[sum]
+		return seq, ok
+	}
+	m := map[uint64]uint64{}
+	forEachCID(msgs, conv, func(seq uint64, cid string) {
+		m[st.ix.sum(cid)] = seq
+	})
+	if st.loaded == nil {
+		st.loaded = map[uint64]map[uint64]uint64{}
+	}
+	st.loaded[conv] = m
+	delete(st.forget, conv)
+	seq, ok := m[sum]
+	return seq, ok
+}
+
+// add records a newly stored message's cid. lookup has run for the conversation in this
+// attempt, so it is either loaded here or indexed already.
+func (st *cidStage) add(conv, sum, seq uint64) {
+	if m := st.loaded[conv]; m != nil {
+		if _, taken := m[sum]; !taken {
+			m[sum] = seq
+		}
+		return
+	}
+	if _, taken := st.ix.convs[conv][sum]; taken {
+		return // a hash collision: the cid is found by reading the conversation (findCID)
+	}
+	if st.added == nil {
+		st.added = map[uint64]map[uint64]uint64{}
+	}
+	m := st.added[conv]
+	if m == nil {
+		m = map[uint64]uint64{}
+		st.added[conv] = m
+	}
+	if _, taken := m[sum]; !taken {
+		m[sum] = seq
+	}
+}
+
+// drop forgets a conversation (it ended: resends to it are rare, and read it again).
+func (st *cidStage) drop(conv uint64) {
+	delete(st.loaded, conv)
+	delete(st.added, conv)
+	if st.forget == nil {
+		st.forget = map[uint64]bool{}
+	}
+	st.forget[conv] = true
+}
+
+// commit applies the attempt to the index; the transaction is durable.
+func (st *cidStage) commit() {
+	ix := st.ix
+	for conv := range st.forget {
+		delete(ix.convs, conv)
+	}
+	for conv, add := range st.added {
+		m := ix.convs[conv]
+		if m == nil {
+			continue // forgotten meanwhile; read again when next written
+		}
+		for sum, seq := range add {
+			m[sum] = seq
+		}
+	}
+	for conv, m := range st.loaded {
+		ix.convs[conv] = m
+	}
+	for conv := range ix.convs {
+		if len(ix.convs) <= maxIndexedConvs {
+			break
+		}
+		delete(ix.convs, conv)
+	}
+}
+
+// cidOnly decodes a stored message's cid and nothing else.
+type cidOnly struct {
+	CID string `json:"cid"`
+}
+
+// forEachCID calls f for every message of the conversation that has a cid, in seq order.
+func forEachCID(msgs *bolt.Bucket, conv uint64, f func(seq uint64, cid string)) {
+	prefix := u64(conv)
+	c := msgs.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if !bytes.Contains(v, []byte(`"cid"`)) {
+			continue
+		}
+		var m cidOnly
+		if json.Unmarshal(v, &m) == nil && m.CID != "" {
+			f(binary.BigEndian.Uint64(k[8:]), m.CID)
+		}
+	}
+}
+
+// findCID reads the conversation for the message with the cid: the exact answer when the
+// index's candidate turned out to be another cid with the same hash.
+func findCID(msgs *bolt.Bucket, conv uint64, cid string) (seq uint64, ok bool) {
+	forEachCID(msgs, conv, func(s uint64, c string) {
+		if c == cid && !ok {
+			seq, ok = s, true
+		}
+	})
+	return seq, ok
+}
