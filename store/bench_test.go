@@ -22,7 +22,7 @@ import (
 //     they wait for each other's fsync);
 //   - with bbolt's own Batch, for reference.
 //
-// Each message does what desk.appendMessage does: read the conversation, append the message
+// Each message does what desk.appendMessage does: check the conversation has not ended, append the message
 // with its client id. Every writer has its own conversation, as every visitor has. The
 // figure to compare is msgs/s; msgs/commit says how many messages shared an fsync.
 //
@@ -64,7 +64,7 @@ func benchDB(b *testing.B, writers int) (*DB, []uint64) {
 
 // appendBench is one visitor message as the desk stores it.
 func appendBench(tx *Tx, conv uint64, cid string) error {
-	if _, err := tx.Conv(conv); err != nil {
+	if _, err := tx.ConvEnded(conv); err != nil {
 		return err
 	}
 	m := Message{ConvID: conv, CID: cid, From: FromVisitor, Text: benchText}

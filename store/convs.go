@@ -17,6 +17,19 @@ func (t *Tx) Conv(id uint64) (*Conversation, error) {
 	return &c, nil
 }
 
+// ConvEnded reports whether the conversation has ended, without decoding it (a message
+// append asks this every time): ErrNotFound if there is no such conversation.
+func (t *Tx) ConvEnded(id uint64) (bool, error) {
+	k := u64(id)
+	if t.tx.Bucket(bOpenConvs).Get(k) != nil {
+		return false, nil
+	}
+	if t.tx.Bucket(bConvs).Get(k) == nil {
+		return false, fmt.Errorf("conversation %d: %w", id, ErrNotFound)
+	}
+	return true, nil
+}
+
 // CreateConv stores a new conversation and sets its ID.
 func (t *Tx) CreateConv(c *Conversation) error {
 	b := t.tx.Bucket(bConvs)

@@ -334,13 +334,28 @@ func TestTrailAndOpenConvs(t *testing.T) {
 		db.View(func(tx *Tx) error { cs, _ := tx.OpenConvs(); n = len(cs); return nil })
 		return n
 	}
+	ended := func(id uint64) (bool, error) {
+		var e bool
+		var err error
+		db.View(func(tx *Tx) error { e, err = tx.ConvEnded(id); return nil })
+		return e, err
+	}
 	if open() != 1 {
 		t.Fatal("open conversation not listed")
+	}
+	if e, err := ended(c.ID); e || err != nil {
+		t.Fatalf("ConvEnded of an open conversation = %v, %v", e, err)
 	}
 	c.State = ConvEnded
 	db.Update(func(tx *Tx) error { return tx.PutConv(c) })
 	if open() != 0 {
 		t.Fatal("ended conversation still listed")
+	}
+	if e, err := ended(c.ID); !e || err != nil {
+		t.Fatalf("ConvEnded of an ended conversation = %v, %v", e, err)
+	}
+	if _, err := ended(c.ID + 100); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("ConvEnded of no conversation: %v, want ErrNotFound", err)
 	}
 }
 

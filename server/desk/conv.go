@@ -210,7 +210,7 @@ func (d *Desk) endConvWith(convID uint64, by store.Party, agentID uint64, why st
 // ended refuses new messages.
 func (d *Desk) appendMessage(m store.Message) (store.Message, error) {
 	err := d.db.Update(func(tx *store.Tx) error {
-		conv, err := tx.Conv(m.ConvID)
+		ended, err := tx.ConvEnded(m.ConvID)
 		if err != nil {
 			return ErrNoConv
 		}
@@ -219,7 +219,7 @@ func (d *Desk) appendMessage(m store.Message) (store.Message, error) {
 		if err != nil {
 			return err
 		}
-		if !dup && conv.State == store.ConvEnded {
+		if !dup && ended {
 			return store.ErrConvEnded
 		}
 		m = msg
