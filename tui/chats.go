@@ -699,29 +699,41 @@ func (c *chats) view(w, h int) string {
 	case c.m.picker.IsOpen() && w < 100:
 		return c.m.picker.View(w, h)
 	case c.m.picker.IsOpen():
-		return c.beside(c.pageView(w-pickerWidth-1, h), c.m.picker.View(pickerWidth, h))
+		return c.beside(append(c.pageView(w-pickerWidth-1, h), c.m.picker.View(pickerWidth, h))...)
 	case c.sideShown(w):
 		sw := sideWidth(w)
-		return c.beside(c.pageView(w-sw-1, h), c.sideView(sw, h))
+		return c.beside(append(c.pageView(w-sw-1, h), c.sideView(sw, h))...)
 	}
-	return c.pageView(w, h)
+	return c.beside(c.pageView(w, h)...)
 }
 
-// beside joins two blocks of the same height with a rule between them: the chat list and
-// the chat, the page and the panel beside it.
-func (c *chats) beside(left, right string) string {
-	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+// beside joins blocks of the same height side by side with a rule between them: the chat
+// list, the chat, the panel beside them. It is the last step of most frames, so it splits
+// each block once and writes the frame in one allocation.
+func (c *chats) beside(blocks ...string) string {
+	if len(blocks) == 1 {
+		return blocks[0]
+	}
 	sep := c.m.st.P.Muted.Render("│")
+	cols := make([][]string, len(blocks))
+	size := 0
+	for i, b := range blocks {
+		cols[i] = strings.Split(b, "\n")
+		size += len(b)
+	}
+	rows := len(cols[0])
 	var b strings.Builder
-	b.Grow(len(left) + len(right) + len(l)*(len(sep)+1))
-	for i, line := range l {
-		if i > 0 {
+	b.Grow(size + rows*(len(blocks)-1)*len(sep))
+	for row := 0; row < rows; row++ {
+		if row > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(line)
-		if i < len(r) {
-			b.WriteString(sep)
-			b.WriteString(r[i])
+		b.WriteString(cols[0][row])
+		for _, col := range cols[1:] {
+			if row < len(col) {
+				b.WriteString(sep)
+				b.WriteString(col[row])
+			}
 		}
 	}
 	return b.String()
@@ -752,18 +764,20 @@ type sideKey struct {
 	sec  int64
 }
 
-func (c *chats) pageView(w, h int) string {
+// pageView is the chat page without the panels beside it: the chat list and the chat, or at
+// narrow widths one of them, as blocks for beside.
+func (c *chats) pageView(w, h int) []string {
 	if len(c.order) == 0 {
-		return cells.Place([]string{"", c.m.st.Muted.Render(cells.Cut(c.m.lang.T("chat.none"), w))}, w, h)
+		return []string{cells.Place([]string{"", c.m.st.Muted.Render(cells.Cut(c.m.lang.T("chat.none"), w))}, w, h)}
 	}
 	if w < narrowWidth {
 		if c.listMode {
-			return c.listView(w, h)
+			return []string{c.listView(w, h)}
 		}
-		return c.chatView(w, h)
+		return []string{c.chatView(w, h)}
 	}
 	lw := c.listWidth()
-	return c.beside(c.listView(lw, h), c.chatView(w-lw-1, h))
+	return []string{c.listView(lw, h), c.chatView(w-lw-1, h)}
 }
 
 // needsMe reports whether a chat waits for the agent: a request or unread messages.

@@ -61,13 +61,27 @@ func (m *Model) render() string {
 		body = m.chats.view(w, m.bodyHeight())
 	}
 	status := m.statusLine(w)
+	toasts := m.toastLines(w)
+	// The frame is copied once, here; it is tens of kilobytes several times a second.
+	size := len(top) + 1 + len(body) + 1 + len(status) + 1
+	for _, t := range toasts {
+		size += 1 + len(t)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	b.WriteString(top)
+	b.WriteByte('\n')
+	b.WriteString(body)
+	for _, t := range toasts {
+		b.WriteByte('\n')
+		b.WriteString(t)
+	}
+	b.WriteByte('\n')
+	b.WriteString(status)
 	if m.bell {
-		status += "\a"
+		b.WriteByte('\a')
 	}
-	if toasts := m.toastLines(w); len(toasts) > 0 {
-		body += "\n" + strings.Join(toasts, "\n")
-	}
-	return top + "\n" + body + "\n" + status
+	return b.String()
 }
 
 // tab is one entry of the top bar.

@@ -81,20 +81,66 @@ func Safe(s string) string { return plain.Line(s) }
 // SafeText is Safe for multi-line text (messages).
 func SafeText(s string) string { return plain.Text(s) }
 
-// Place pads or cuts a block to exactly h lines of w cells.
+// Place pads or cuts a block to exactly h lines of w cells. Every pane of every frame goes
+// through it, so it measures each line once and builds the block in one allocation.
 func Place(lines []string, w, h int) string {
-	var b strings.Builder
+	if h <= 0 {
+		return ""
+	}
+	var buf [64]int
+	widths := buf[:0]
+	if h > len(buf) {
+		widths = make([]int, 0, h)
+	}
+	// A line too wide is cut (rarely: the panes cut their own lines), again when written, so
+	// the caller's lines stay as they were. widths holds -1 for those.
+	size := h - 1
 	for i := 0; i < h; i++ {
-		line := ""
+		lw := 0
 		if i < len(lines) {
-			line = lines[i]
+			line := lines[i]
+			if lw = stringWidth(line); lw > w {
+				line = ansi.Truncate(line, w, "")
+				lw = stringWidth(line)
+				widths = append(widths, -1)
+			} else {
+				widths = append(widths, lw)
+			}
+			size += len(line)
+		} else {
+			widths = append(widths, 0)
 		}
-		b.WriteString(FitStyled(line, w))
-		if i < h-1 {
+		size += max(0, w-lw)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for i := 0; i < h; i++ {
+		if i > 0 {
 			b.WriteByte('\n')
 		}
+		lw := widths[i]
+		if i < len(lines) {
+			line := lines[i]
+			if lw < 0 {
+				line = ansi.Truncate(line, w, "")
+				lw = stringWidth(line)
+			}
+			b.WriteString(line)
+		}
+		writeSpaces(&b, w-lw)
 	}
 	return b.String()
+}
+
+// spaces is padding to copy from.
+const spaces = "                                                                                "
+
+func writeSpaces(b *strings.Builder, n int) {
+	for n > 0 {
+		k := min(n, len(spaces))
+		b.WriteString(spaces[:k])
+		n -= k
+	}
 }
 
 // FitStyled is Fit for a string that may already contain our own styling.
@@ -105,7 +151,10 @@ func FitStyled(s string, w int) string {
 		s = ansi.Truncate(s, w, "")
 		sw = stringWidth(s)
 	}
-	return s + strings.Repeat(" ", max(0, w-sw))
+	if sw >= w {
+		return s
+	}
+	return s + strings.Repeat(" ", w-sw)
 }
 
 // Strip removes our own styling (to restyle a whole line, e.g. the selected row).

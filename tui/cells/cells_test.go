@@ -57,8 +57,12 @@ func TestSafeStripsEscapes(t *testing.T) {
 // TestPlace: every line is exactly w cells, also when a Chinese character across the edge
 // is cut whole (w = 5).
 func TestPlace(t *testing.T) {
+	in := []string{"一二三四五六", "x", "\x1b[1m粗体字很长很长\x1b[0m", "dropped: past h"}
 	for _, w := range []int{4, 5} {
-		out := Place([]string{"一二三四五六", "x"}, w, 3)
+		out := Place(in, w, 3)
+		if in[0] != "一二三四五六" || in[2] != "\x1b[1m粗体字很长很长\x1b[0m" {
+			t.Fatalf("Place changed its input: %q", in)
+		}
 		lines := strings.Split(out, "\n")
 		if len(lines) != 3 {
 			t.Fatalf("%d lines", len(lines))
@@ -68,5 +72,17 @@ func TestPlace(t *testing.T) {
 				t.Errorf("w %d: line %q is %d cells", w, l, Width(l))
 			}
 		}
+		if want := "x" + strings.Repeat(" ", w-1); lines[1] != want {
+			t.Errorf("w %d: line 2 = %q, want %q", w, lines[1], want)
+		}
+	}
+	// Taller than the widths kept on the stack.
+	tall := Place([]string{"中文", "", "abc"}, 6, 100)
+	lines := strings.Split(tall, "\n")
+	if len(lines) != 100 || lines[0] != "中文  " || lines[2] != "abc   " || lines[99] != "      " {
+		t.Errorf("tall block: %d lines, %q %q %q", len(lines), lines[0], lines[2], lines[99])
+	}
+	if Place(in, 5, 0) != "" {
+		t.Error("a block of no lines is empty")
 	}
 }
