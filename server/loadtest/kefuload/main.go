@@ -66,6 +66,7 @@ func run(args []string) int {
 	profile := fs.String("profile", "", "run the server in a profiling child and write cpu.pprof, heap.pprof, mutex.pprof and an execution trace of the measured phase (trace.out) to this dir")
 	keep := fs.Bool("keep", false, "keep the data dirs")
 	quiet := fs.Bool("q", false, "print only the results")
+	toolProfile := fs.String("tool-profile", "", "write a CPU profile of the load tool itself to this file (what measuring costs)")
 	waitIdle := fs.Duration("wait-idle", 0, "before each run, wait up to this long for the machine to be idle (other processes skew the figures)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -75,6 +76,19 @@ func run(args []string) int {
 	}
 	if *chatters == 0 {
 		*chatters = min(*visitors, max(1, int(*rate/2+0.5)))
+	}
+	if *toolProfile != "" {
+		f, err := os.Create(*toolProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "kefuload:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "kefuload:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
 	}
 	external := *httpAddr != "" || *sshAddr != ""
 	if external && (*httpAddr == "" || *sshAddr == "") {
