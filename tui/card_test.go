@@ -40,7 +40,7 @@ func TestCardFormSavesEveryField(t *testing.T) {
 	if c.Name != "王小明" || c.Phone != "13800138000" || c.Notes != "老客户" {
 		t.Fatalf("card stored as %+v", c)
 	}
-	d.run(listen(m.as.Events()), 0) // the hub tells the monitor
+	d.run(listen(m.as.Events(), m.watching), 0) // the hub tells the monitor
 	if !strings.Contains(m.View(), "王小明") {
 		t.Fatalf("monitor does not show the card name:\n%s", m.View())
 	}

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -8,11 +9,14 @@ import (
 	"kefu/store"
 )
 
-// TestListenGathersVisitorsButNotMessages: visitors' changes are gathered into one batch for
-// a moment; a message goes at once, and takes what was gathered with it.
+// TestListenGathersVisitorsButNotMessages: visitors' changes and other chats' messages are
+// gathered into one batch for a moment; a message in the chat on screen goes at once, and
+// takes what was gathered with it.
 func TestListenGathersVisitorsButNotMessages(t *testing.T) {
 	ch := make(chan hub.Event, 16)
-	cmd := listen(ch)
+	watching := new(atomic.Uint64)
+	watching.Store(1)
+	cmd := listen(ch, watching)
 
 	// A message alone is handed over at once.
 	ch <- hub.MessageAdded{M: store.Message{ConvID: 1, Seq: 1, Text: "你好"}}
@@ -51,6 +55,30 @@ func TestListenGathersVisitorsButNotMessages(t *testing.T) {
 	}
 	if d := time.Since(start); d >= gatherFor {
 		t.Errorf("the message waited for the gathering: %v", d)
+	}
+
+	// Messages in chats not on screen wait for company like visitors' changes; the one on
+	// screen ends the wait.
+	go func() {
+		ch <- hub.MessageAdded{M: store.Message{ConvID: 2, Seq: 1, Text: "别的对话"}}
+		time.Sleep(gatherFor / 8)
+		ch <- hub.MessageAdded{M: store.Message{ConvID: 3, Seq: 1, Text: "又一个"}}
+	}()
+	start = time.Now()
+	if b := cmd().(eventsMsg); len(b) != 2 {
+		t.Fatalf("two background messages came in a batch of %d", len(b))
+	}
+	if d := time.Since(start); d < gatherFor/2 {
+		t.Errorf("background messages were handed over after %v, without gathering", d)
+	}
+	watching.Store(2) // the agent opened chat 2
+	ch <- hub.MessageAdded{M: store.Message{ConvID: 2, Seq: 2, Text: "现在在屏幕上"}}
+	start = time.Now()
+	if b := cmd().(eventsMsg); len(b) != 1 {
+		t.Fatalf("batch of %d", len(b))
+	}
+	if d := time.Since(start); d >= gatherFor {
+		t.Errorf("the message on screen waited %v", d)
 	}
 
 	close(ch)

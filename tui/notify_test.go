@@ -79,7 +79,7 @@ func TestAwayWhenIdleAndBackOnAKey(t *testing.T) {
 	if got := f.hub.Agent(m.me).Status; got != hub.StatusAway {
 		t.Fatalf("after 11 idle minutes status is %s", got)
 	}
-	d.run(listen(m.as.Events()), 0)
+	d.run(listen(m.as.Events(), m.watching), 0)
 	d.keys(tea.KeyMsg{Type: tea.KeyDown})
 	if got := f.hub.Agent(m.me).Status; got != hub.StatusOnline {
 		t.Fatalf("after a key status is %s", got)

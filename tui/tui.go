@@ -10,6 +10,7 @@ import (
 	"kefu/tui/records"
 	"kefu/tui/theme"
 	"strings"
+	"sync/atomic"
 
 	"crypto/rand"
 	"encoding/hex"
@@ -30,13 +31,14 @@ func New(ws sshd.WorkbenchSession) tea.Model {
 	st := theme.New(ws.Renderer)
 	st.Lang = ws.Lang
 	m := &Model{
-		st:     st,
-		keys:   NewKeyMap(ws.Lang),
-		lang:   ws.Lang,
-		as:     ws.Agent,
-		me:     ws.Agent.AgentID,
-		width:  ws.Width,
-		height: ws.Height,
+		st:       st,
+		keys:     NewKeyMap(ws.Lang),
+		lang:     ws.Lang,
+		as:       ws.Agent,
+		me:       ws.Agent.AgentID,
+		watching: new(atomic.Uint64),
+		width:    ws.Width,
+		height:   ws.Height,
 
 		account: ws.Account,
 		host:    ws.Host,
@@ -91,6 +93,9 @@ type Model struct {
 	lang i18n.Lang
 	as   *desk.AgentSession
 	me   uint64
+	// watching is the chat on the agent's screen (0: none), for listen, which runs on
+	// another goroutine: that chat's messages are handed over at once, others' gathered.
+	watching *atomic.Uint64
 
 	// account, host and port: how this agent reaches kefu over SSH (scp commands).
 	account string
@@ -147,7 +152,7 @@ type (
 
 // Init starts the event feed and the clock.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(listen(m.as.Events()), tick(), m.chats.loadAll(), m.initScreens(), func() tea.Msg { return frameMsg{} })
+	return tea.Batch(listen(m.as.Events(), m.watching), tick(), m.chats.loadAll(), m.initScreens(), func() tea.Msg { return frameMsg{} })
 }
 
 // listen waits for the next hub events and hands them over in one batch, so a burst costs one
@@ -158,7 +163,7 @@ func (m *Model) Init() tea.Cmd {
 // chats — is gathered for up to gatherFor first: a busy site's hundreds of changes a second
 // then wake the workbench a couple of dozen times, not hundreds (with a hundred agents,
 // the difference between idle cores and the chats themselves waiting for one).
-func listen(ch <-chan hub.Event) tea.Cmd {
+func listen(ch <-chan hub.Event, watching *atomic.Uint64) tea.Cmd {
 	return func() tea.Msg {
 		ev, ok := <-ch
 		if !ok {
@@ -166,7 +171,7 @@ func listen(ch <-chan hub.Event) tea.Cmd {
 		}
 		batch := eventsMsg{ev}
 		var timeout <-chan time.Time
-		if !urgent(ev) {
+		if !urgent(ev, watching.Load()) {
 			t := time.NewTimer(gatherFor)
 			defer t.Stop()
 			timeout = t.C
@@ -190,7 +195,7 @@ func listen(ch <-chan hub.Event) tea.Cmd {
 				return batch
 			}
 			batch = append(batch, ev)
-			if urgent(ev) {
+			if urgent(ev, watching.Load()) {
 				timeout = nil
 			}
 		}
@@ -198,14 +203,22 @@ func listen(ch <-chan hub.Event) tea.Cmd {
 	}
 }
 
-// gatherFor is how long visitors' changes wait for company before they are applied.
+// gatherFor is how long visitors' changes and other chats' messages wait for company before
+// they are applied.
 const gatherFor = 40 * time.Millisecond
 
-// urgent reports whether an event is one the agent may be waiting for.
-func urgent(ev hub.Event) bool {
-	switch ev.(type) {
+// urgent reports whether an event is one the agent may be waiting for: a message or typing in
+// the chat on screen, a chat changing hands, a notice. A message in another chat changes a
+// count in the list, which is redrawn a few times a second at most anyway; an agent with 25
+// busy chats gets 50 of those a second.
+func urgent(ev hub.Event, watching uint64) bool {
+	switch e := ev.(type) {
 	case hub.VisitorChanged, hub.VisitorLeft, hub.AgentChanged, hub.AgentLeft:
 		return false
+	case hub.MessageAdded:
+		return e.M.ConvID == watching
+	case hub.Typing:
+		return e.ConvID == watching
 	}
 	return true
 }
@@ -220,6 +233,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := m.update(msg)
 	if !m.quiet {
 		m.stale = true
+	}
+	if m.page == pageChats {
+		m.watching.Store(m.chats.active)
+	} else {
+		m.watching.Store(0)
 	}
 	m.quiet = false
 	m.present()
@@ -246,7 +264,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.frameDue = false
 		return m, nil
 	case eventsMsg:
-		cmds := []tea.Cmd{listen(m.as.Events())}
+		cmds := []tea.Cmd{listen(m.as.Events(), m.watching)}
 		visible := false
 		for _, ev := range msg {
 			visible = visible || m.shows(ev)
@@ -264,7 +282,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.live = newLive()
 		m.live.load(m.as.Resubscribe())
 		m.monitor.invalidate()
-		return m, tea.Batch(listen(m.as.Events()), m.chats.loadAll())
+		return m, tea.Batch(listen(m.as.Events(), m.watching), m.chats.loadAll())
 	case noticeMsg:
 		m.setNotice(msg.text, msg.err)
 		return m, nil
