@@ -387,3 +387,61 @@ func TestCloseCommitsPendingAndRefusesLater(t *testing.T) {
 		return nil
 	})
 }
+
+// TestCommitGapOnlyWhenBusy: writes from many callers at once wait for company (the gap), a
+// lone writer never does: with a gap of an hour, sequential writes still go through at once.
+func TestCommitGapOnlyWhenBusy(t *testing.T) {
+	db, err := Open(t.TempDir(), Options{CommitGap: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conv := newConv(t, db)
+	done := make(chan error, 1)
+	go func() {
+		for i := 0; i < 5; i++ {
+			if _, _, err := appendMsg(db, conv, fmt.Sprint("lone", i), "一个人"); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("a lone writer waited for company")
+	}
+
+	busy, err := Open(t.TempDir(), Options{CommitGap: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	var wg sync.WaitGroup
+	convs := make([]uint64, 16)
+	for i := range convs {
+		convs[i] = newConv(t, busy)
+	}
+	for w, c := range convs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				if _, _, err := appendMsg(busy, c, fmt.Sprint(w, "-", i), "大家一起"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	commits, writes := busy.CommitStats()
+	if writes < 16*20 {
+		t.Fatalf("%d writes committed, want %d", writes, 16*20)
+	}
+	t.Logf("%d writes in %d commits", writes, commits)
+}
