@@ -3,12 +3,11 @@ package web
 import (
 	"bufio"
 	"bytes"
-	"io"
 	"net"
 	"net/http"
 )
 
-// smallHijack hands the websocket library small buffers instead of net/http's 4 KiB ones,
+// smallHijack hands the websocket library a small read buffer instead of net/http's 4 KiB ones,
 // which it would keep for the connection's life, and keeps the raw connection so the socket's
 // timeouts can be deadlines on it (a context per read costs a timer and a goroutine-free
 // callback for as long as a visitor reads a page).
@@ -22,14 +21,27 @@ func (s *smallHijack) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	s.conn = c
-	br := bufio.NewReaderSize(c, 512)
 	if n := brw.Reader.Buffered(); n > 0 {
-		// What net/http read ahead goes into the new buffer (the websocket library takes it
-		// from there with Peek(Buffered())), so it is not lost.
+		// What net/http read ahead is read first, so it is not lost. It cannot stay in a
+		// buffer: the websocket library reads through a fresh one on the connection.
 		b, _ := brw.Reader.Peek(n)
-		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), c), max(512, n))
-		br.Peek(n)
+		c = &readAhead{Conn: c, r: bytes.NewReader(bytes.Clone(b))}
 	}
-	return c, bufio.NewReadWriter(br, bufio.NewWriterSize(c, 512)), nil
+	s.conn = c
+	// The writer only carries the handshake's answer; frames are written through the
+	// library's pooled buffers.
+	return c, bufio.NewReadWriter(bufio.NewReaderSize(c, 512), bufio.NewWriterSize(c, 512)), nil
+}
+
+// readAhead is a connection whose first bytes were already read from it.
+type readAhead struct {
+	net.Conn
+	r *bytes.Reader
+}
+
+func (c *readAhead) Read(p []byte) (int, error) {
+	if c.r.Len() > 0 {
+		return c.r.Read(p)
+	}
+	return c.Conn.Read(p)
 }

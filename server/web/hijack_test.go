@@ -2,7 +2,6 @@ package web
 
 import (
 	"bufio"
-	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
@@ -11,8 +10,6 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
-
-	"github.com/coder/websocket"
 )
 
 // TestSmallHijackKeepsReadAheadBytes: a client that pipelines its first websocket frame right
@@ -21,15 +18,14 @@ import (
 func TestSmallHijackKeepsReadAheadBytes(t *testing.T) {
 	got := make(chan string, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := websocket.Accept(&smallHijack{ResponseWriter: w}, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		ws, err := upgrader.Upgrade(&smallHijack{ResponseWriter: w}, r, nil)
 		if err != nil {
 			got <- "accept: " + err.Error()
 			return
 		}
-		defer ws.CloseNow()
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		_, data, err := ws.Read(ctx)
+		defer ws.Close()
+		ws.SetReadDeadline(time.Now().Add(3 * time.Second))
+		_, data, err := ws.ReadMessage()
 		if err != nil {
 			got <- "read: " + err.Error()
 			return

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
 	"kefu/server/desk"
@@ -25,7 +24,25 @@ const (
 	helloTimeout = 10 * time.Second
 	idleTimeout  = 60 * time.Second // the widget beats every 20 s
 	writeTimeout = 10 * time.Second
+	// closeWait is how long a closing socket waits for the browser's own close frame (what
+	// it still sends meanwhile is read and dropped, so the connection ends without a reset
+	// that could lose our last frames).
+	closeWait = 2 * time.Second
+	// readLimit is the library's limit, a backstop far above MaxFrame: a frame up to it is
+	// answered frame_too_big in words before the socket closes; past it the library closes
+	// at once (1009).
+	readLimit = 1 << 20
 )
+
+// upgrader turns a visitor's request into a websocket. The origin was checked before (per
+// site); buffers for writing are taken from a pool only while a frame is written, so an idle
+// visitor holds none.
+var upgrader = websocket.Upgrader{
+	CheckOrigin:      func(*http.Request) bool { return true },
+	WriteBufferPool:  &sync.Pool{},
+	WriteBufferSize:  4 << 10,
+	HandshakeTimeout: helloTimeout,
+}
 
 // visitorConn is one visitor websocket. Two goroutines serve it: the connection goroutine,
 // which handles the visitor's frames and writes everything the visitor hears (replies and hub
@@ -36,9 +53,7 @@ const (
 type visitorConn struct {
 	s  *Server
 	ws *websocket.Conn
-	// raw is the connection under ws. Reads and writes time out by deadlines on it, and ws
-	// is given contexts that are never cancelled: the library then sets up no timer or
-	// callback per frame.
+	// raw is the connection under ws; reads and writes time out by deadlines on it.
 	raw     net.Conn
 	lang    i18n.Lang
 	chat    bool
@@ -48,6 +63,8 @@ type visitorConn struct {
 	closing chan struct{}
 	reader  sync.WaitGroup // the reader goroutine; a channel would cost 96 bytes more per visitor
 	once    sync.Once
+	code    int           // the close code, set by the first stop
+	reason  string        // and its reason
 	msgs    *rate.Limiter // messages
 	small   *rate.Limiter // typing, page views
 }
@@ -74,18 +91,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hj := &smallHijack{ResponseWriter: w}
-	ws, err := websocket.Accept(hj, r, &websocket.AcceptOptions{InsecureSkipVerify: true, CompressionMode: websocket.CompressionDisabled})
+	ws, err := upgrader.Upgrade(hj, r, nil) // on failure it has answered the request
 	if err != nil {
 		s.release(ip)
 		return
 	}
 	// read stops at MaxFrame+1 bytes and answers frame_too_big; the library's own limit,
 	// which closes without a word, sits above it as a backstop.
-	ws.SetReadLimit(MaxFrame + 1)
+	ws.SetReadLimit(readLimit)
 	c := &visitorConn{s: s, ws: ws, raw: hj.conn, lang: langOf(r), replies: make(chan any, 4), frames: make(chan []byte), closing: make(chan struct{}),
 		msgs: rate.NewLimiter(5, 10), small: rate.NewLimiter(4, 20)}
 	if !s.track(c) {
-		ws.Close(websocket.StatusTryAgainLater, "shutting down")
+		c.closeFrame(websocket.CloseTryAgainLater, "shutting down")
+		ws.Close()
 		s.release(ip)
 		return
 	}
@@ -141,7 +159,35 @@ func (c *visitorConn) shutdown() {
 	c.stop()
 }
 
-func (c *visitorConn) stop() { c.once.Do(func() { close(c.closing) }) }
+// stop ends the connection: the connection goroutine writes what is queued, then a close
+// frame with the code of the first stopWith (going away if none).
+func (c *visitorConn) stop() { c.stopWith(websocket.CloseGoingAway, "bye") }
+
+func (c *visitorConn) stopWith(code int, reason string) {
+	c.once.Do(func() {
+		c.code, c.reason = code, reason
+		close(c.closing)
+	})
+}
+
+// closeFrame tells the browser the socket is closing and why.
+func (c *visitorConn) closeFrame(code int, reason string) {
+	c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+}
+
+// closeAfterStart ends a socket refused before its reader started: the close frame, then
+// what the browser still sends is read and dropped until its own close (or closeWait).
+func (c *visitorConn) closeAfterStart(code int, reason string) {
+	c.closeFrame(code, reason)
+	c.raw.SetReadDeadline(time.Now().Add(closeWait))
+	for {
+		_, r, err := c.ws.NextReader()
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, r)
+	}
+}
 
 // reply queues a frame for the connection goroutine from another goroutine; a connection too
 // slow to take it is closed.
@@ -167,7 +213,7 @@ func (c *visitorConn) fail(code string) {
 }
 
 func (c *visitorConn) run(siteID uint64, ip, ua string) {
-	defer c.ws.CloseNow()
+	defer c.ws.Close()
 	if !c.start(siteID, ip, ua) {
 		return
 	}
@@ -175,8 +221,16 @@ func (c *visitorConn) run(siteID uint64, ip, ua string) {
 	c.reader.Add(1)
 	go c.readLoop()
 	c.serve()
-	c.ws.CloseNow()
-	c.reader.Wait()
+	// The close frame is out (or the socket failed): the reader reads on until the browser
+	// closes too, for closeWait at most.
+	done := make(chan struct{})
+	go func() { c.reader.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+	}
+	c.ws.Close()
+	<-done
 }
 
 // start reads the hello, admits the visitor and sends the welcome (and, for a chat page
@@ -189,7 +243,7 @@ func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
 	_, data, err := c.read(helloTimeout)
 	if errors.Is(err, errFrameTooBig) {
 		c.write(c.tooBig())
-		c.ws.Close(websocket.StatusMessageTooBig, "frame too big")
+		c.closeAfterStart(websocket.CloseMessageTooBig, "frame too big")
 		return false
 	}
 	if err != nil {
@@ -197,7 +251,7 @@ func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
 	}
 	hello, err := DecodeFrame(data)
 	if err != nil || hello.T != "hello" {
-		c.ws.Close(websocket.StatusPolicyViolation, "hello expected")
+		c.closeAfterStart(websocket.ClosePolicyViolation, "hello expected")
 		return false
 	}
 	c.chat = hello.Kind == "chat"
@@ -212,11 +266,11 @@ func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
 	if errors.Is(err, desk.ErrBlocked) {
 		// A polite refusal and nothing else; the widget stops reconnecting.
 		c.write(outBye{T: "bye", Code: "blocked", Text: c.lang.T("visitor.err.blocked")})
-		c.ws.Close(websocket.StatusPolicyViolation, "blocked")
+		c.closeAfterStart(websocket.ClosePolicyViolation, "blocked")
 		return false
 	}
 	if err != nil {
-		c.ws.Close(websocket.StatusPolicyViolation, "refused")
+		c.closeAfterStart(websocket.ClosePolicyViolation, "refused")
 		return false
 	}
 	c.vs = vs
@@ -279,7 +333,8 @@ func (c *visitorConn) sendMessages(convID, after uint64) {
 }
 
 // readLoop is the reader: it reads frames and hands them to the connection goroutine, and
-// nothing else (see visitorConn).
+// nothing else (see visitorConn). Once the connection is closing it reads on and drops what
+// comes, until the browser's close frame ends the socket.
 func (c *visitorConn) readLoop() {
 	defer c.reader.Done()
 	defer c.stop()
@@ -287,7 +342,8 @@ func (c *visitorConn) readLoop() {
 		_, data, err := c.read(idleTimeout)
 		if errors.Is(err, errFrameTooBig) {
 			c.reply(c.tooBig()) // flushed before the socket closes
-			return
+			c.stopWith(websocket.CloseMessageTooBig, "frame too big")
+			continue // the rest of the frame is skipped by the next read
 		}
 		if err != nil {
 			return
@@ -295,7 +351,6 @@ func (c *visitorConn) readLoop() {
 		select {
 		case c.frames <- data:
 		case <-c.closing:
-			return
 		}
 	}
 }
@@ -433,7 +488,7 @@ func (c *visitorConn) serve() {
 						return
 					}
 				default:
-					c.ws.Close(websocket.StatusGoingAway, "bye")
+					c.closeFrame(c.code, c.reason)
 					return
 				}
 			}
@@ -445,8 +500,8 @@ func (c *visitorConn) serve() {
 		case ev, ok := <-events:
 			if !ok {
 				// Dropped for falling behind: the browser reconnects and resumes.
-				c.ws.Close(websocket.StatusTryAgainLater, "slow")
-				c.stop()
+				c.stopWith(websocket.CloseTryAgainLater, "slow")
+				c.closeFrame(c.code, c.reason)
 				return
 			}
 			frame = c.eventFrame(ev)
@@ -459,17 +514,17 @@ func (c *visitorConn) serve() {
 			return
 		}
 		if b, ok := frame.(outBye); ok && b.Code != "shutdown" {
-			c.ws.Close(websocket.StatusPolicyViolation, b.Code)
-			c.stop()
+			c.stopWith(websocket.ClosePolicyViolation, b.Code)
+			c.closeFrame(c.code, c.reason)
 			return
 		}
 	}
 }
 
 // read waits up to timeout for the visitor's next frame.
-func (c *visitorConn) read(timeout time.Duration) (websocket.MessageType, []byte, error) {
+func (c *visitorConn) read(timeout time.Duration) (int, []byte, error) {
 	c.raw.SetReadDeadline(time.Now().Add(timeout))
-	typ, r, err := c.ws.Reader(context.Background())
+	typ, r, err := c.ws.NextReader()
 	if err != nil {
 		return 0, nil, err
 	}
@@ -493,10 +548,8 @@ func (c *visitorConn) write(v any) error {
 	if err != nil {
 		return err
 	}
-	c.raw.SetWriteDeadline(time.Now().Add(writeTimeout))
-	err = c.ws.Write(context.Background(), websocket.MessageText, data)
-	c.raw.SetWriteDeadline(time.Time{}) // the library's own frames (pong, close) set their own
-	return err
+	c.ws.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return c.ws.WriteMessage(websocket.TextMessage, data)
 }
 
 // eventFrame turns a hub event into what this page needs to hear, or nil.
