@@ -10,9 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textarea"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"kefu/server/desk"
@@ -30,7 +27,7 @@ type chats struct {
 	ts      map[uint64]*transcript
 	details map[uint64]*desk.VisitorDetail // by visitor id
 	typing  map[uint64]string              // by conversation id
-	input   textarea.Model
+	input   chatInput
 
 	queue   []outgoing // messages typed but not yet stored, sent one at a time
 	sending bool
@@ -108,27 +105,7 @@ type (
 )
 
 func newChats(m *Model) *chats {
-	ta := textarea.New()
-	ta.ShowLineNumbers = false
-	ta.SetPromptFunc(2, func(line int) string {
-		if line == 0 {
-			return "> "
-		}
-		return "  "
-	})
-	ta.Placeholder = m.lang.T("chat.input_hint")
-	ta.CharLimit = desk.MaxMessageRunes
-	ta.SetHeight(2)
-	ta.KeyMap.InsertNewline = key.NewBinding(key.WithKeys("alt+enter", "ctrl+j"))
-	ta.KeyMap.LineNext = key.NewBinding(key.WithKeys("down"))
-	ta.KeyMap.LinePrevious = key.NewBinding(key.WithKeys("up"))
-	ta.FocusedStyle.CursorLine = m.st.App
-	ta.FocusedStyle.Placeholder = m.st.Muted
-	ta.BlurredStyle.Placeholder = m.st.Muted
-	ta.FocusedStyle.Prompt = m.st.Accent
-	ta.Cursor.Style = m.st.Accent
-	ta.Focus()
-	c := &chats{m: m, ts: map[uint64]*transcript{}, details: map[uint64]*desk.VisitorDetail{}, typing: map[uint64]string{}, input: ta,
+	c := &chats{m: m, ts: map[uint64]*transcript{}, details: map[uint64]*desk.VisitorDetail{}, typing: map[uint64]string{}, input: newChatInput(m.st, m.lang.T("chat.input_hint")),
 		drafts: map[uint64]string{}, lastView: map[uint64]*hub.VisitorView{}, side: true}
 	for _, conv := range m.live.convs {
 		if c.wants(conv) {
@@ -552,9 +529,7 @@ func (c *chats) key(k tea.KeyMsg) tea.Cmd {
 		}
 		return c.submit()
 	}
-	var cmd tea.Cmd
-	c.input, cmd = c.input.Update(k)
-	return cmd
+	return c.input.Update(k)
 }
 
 // submit sends what is typed; on a request nobody has taken, it takes it first.
@@ -985,11 +960,9 @@ func (c *chats) chatView(w, h int) string {
 		// types (the reply that takes it) shows as it is typed.
 		request := t.conv.AgentID == 0
 		if request {
-			c.input.Placeholder = m.lang.T("chat.take_hint")
-			c.input.FocusedStyle.Placeholder = m.st.Waiting
+			c.input.SetHint(m.lang.T("chat.take_hint"), m.st.Waiting)
 		} else {
-			c.input.Placeholder = m.lang.T("chat.input_hint")
-			c.input.FocusedStyle.Placeholder = m.st.Muted
+			c.input.SetHint(m.lang.T("chat.input_hint"), m.st.Muted)
 		}
 		c.input.SetWidth(max(4, w-1))
 		status = c.inputView(request)
@@ -1011,7 +984,7 @@ func (c *chats) inputView(request bool) string {
 		return c.input.View()
 	}
 	k := hintKey{text: c.input.Placeholder, request: request, w: c.input.Width(), h: c.input.Height(),
-		focused: c.input.Focused(), blink: c.input.Cursor.Blink, mode: c.input.Cursor.Mode()}
+		focused: c.input.Focused()}
 	if k != c.hintKey || c.hint == "" {
 		c.hintKey, c.hint = k, c.input.View()
 	}
@@ -1020,11 +993,10 @@ func (c *chats) inputView(request bool) string {
 
 // hintKey is everything the empty input's hint is drawn from.
 type hintKey struct {
-	text           string
-	request        bool // the hint is the request's, in its own style
-	w, h           int
-	focused, blink bool
-	mode           cursor.Mode
+	text    string
+	request bool // the hint is the request's, in its own style
+	w, h    int
+	focused bool
 }
 
 // headerView is the visitor as the chat header knows them: live while on the site, else

@@ -610,3 +610,33 @@ func TestBlockedChatEndsAndLeavesColleagues(t *testing.T) {
 		t.Fatal("my own ended chat should stay, marked ended")
 	}
 }
+
+// TestEmptyInputHoldsNoEditor: a workbench waiting with nothing typed keeps no textarea (one
+// reserves 240 KB); typing makes one, switching to a chat without a draft lets it go, and the
+// hint of the empty input is drawn all the same.
+func TestEmptyInputHoldsNoEditor(t *testing.T) {
+	f := newFixture(t)
+	f.chatScene(2, 2)
+	m := f.model(100, 30, i18n.ZH)
+	m.page = pageChats
+	m.chats.activate(1)
+	if m.chats.input.ta != nil {
+		t.Fatal("an empty input holds a textarea")
+	}
+	hint := []rune(m.lang.T("chat.input_hint"))
+	if !strings.Contains(m.View(), string(hint[:4])) {
+		t.Fatalf("the empty input's hint is not drawn:\n%s", m.View())
+	}
+	typeInto(m, "你好")
+	if m.chats.input.ta == nil || m.chats.input.Value() != "你好" {
+		t.Fatalf("typing made no textarea: %q", m.chats.input.Value())
+	}
+	press(m, "ctrl+p") // the draft stays with chat 1
+	if m.chats.input.ta != nil {
+		t.Fatal("a chat without a draft holds the textarea of the last one")
+	}
+	m.chats.activate(1)
+	if m.chats.input.Value() != "你好" {
+		t.Fatalf("the draft came back as %q", m.chats.input.Value())
+	}
+}
