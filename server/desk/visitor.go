@@ -42,6 +42,9 @@ type Arrival struct {
 	IP        string
 	UserAgent string
 	Member    *MemberClaim // a signed member identity, if the page gave one
+	// Deliver, if set, is given the session's live events instead of a channel (Events is
+	// then nil); see hub.SubscribeFunc.
+	Deliver func(hub.Event) bool
 }
 
 // AgentCard is what a visitor sees of the agent serving them: the public card 客服名片 —
@@ -163,7 +166,11 @@ func (d *Desk) Arrive(a Arrival) (*VisitorSession, Welcome, error) {
 	s := &VisitorSession{d: d, ID: v.ID, SiteID: a.SiteID, chat: a.Chat, lastActive: now, lastSaved: now}
 	// A visitor hears only their own conversation: a small buffer (memory per visitor counts
 	// at 10,000 of them).
-	s.sub = d.hub.Subscribe(hub.Filter{VisitorID: v.ID, VisitorSite: a.SiteID}, 32)
+	if a.Deliver != nil {
+		s.sub = d.hub.SubscribeFunc(hub.Filter{VisitorID: v.ID, VisitorSite: a.SiteID}, a.Deliver)
+	} else {
+		s.sub = d.hub.Subscribe(hub.Filter{VisitorID: v.ID, VisitorSite: a.SiteID}, 32)
+	}
 
 	// The page count comes from the store (visitorView): a navigation reconnects, and the
 	// count of this visit must survive it.

@@ -252,3 +252,33 @@ func TestAgentsShareTheSiteList(t *testing.T) {
 		t.Fatalf("snapshot lists: %d and %d", snap[1].Len(), snap[2].Len())
 	}
 }
+
+// TestSubscribeFuncDeliversInOrderAndDropsWhenRefused: a subscriber without a channel gets
+// every event through its function, in order; the first refusal drops it for good, and
+// others go on hearing.
+func TestSubscribeFuncDeliversInOrderAndDropsWhenRefused(t *testing.T) {
+	h := New(nil)
+	h.PutConv(&ConvView{ID: 1, SiteID: 1, VisitorID: 7, AgentID: 3, Agents: []uint64{3}, State: store.ConvOpen})
+	var got []uint64
+	s := h.SubscribeFunc(Filter{VisitorID: 7}, func(ev Event) bool {
+		got = append(got, ev.(MessageAdded).M.Seq)
+		return len(got) < 3 // a queue that holds three
+	})
+	if s.C() != nil {
+		t.Fatal("a SubscribeFunc subscriber has a channel")
+	}
+	other := h.Subscribe(Filter{VisitorID: 7}, 16)
+	for i := 1; i <= 5; i++ {
+		h.PublishMessage(store.Message{ConvID: 1, Seq: uint64(i), Text: "消息"})
+	}
+	if len(got) != 3 || got[0] != 1 || got[1] != 2 || got[2] != 3 {
+		t.Fatalf("delivered %v, want [1 2 3] and then nothing", got)
+	}
+	if !s.Dropped() {
+		t.Fatal("a refusing subscriber was not dropped")
+	}
+	if n := len(other.C()); n != 5 {
+		t.Fatalf("the other subscriber heard %d of 5", n)
+	}
+	h.Unsubscribe(s) // after a drop: harmless
+}

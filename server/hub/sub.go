@@ -11,10 +11,12 @@ type Filter struct {
 	VisitorSite uint64
 }
 
-// Sub is one subscriber. Read C from a single goroutine until it is closed.
+// Sub is one subscriber. Read C from a single goroutine until it is closed, or, for a
+// subscriber made with SubscribeFunc, take the events its function is given.
 type Sub struct {
 	h       *Hub
 	ch      chan Event
+	deliver func(Event) bool
 	filter  Filter
 	closed  bool // guarded by h.mu
 	dropped bool // guarded by h.mu
@@ -24,7 +26,7 @@ type Sub struct {
 const DefaultBuffer = 256
 
 // C is the subscriber's event channel; it is closed on Unsubscribe or when the subscriber is
-// dropped for not reading.
+// dropped for not reading. A SubscribeFunc subscriber has none (nil).
 func (s *Sub) C() <-chan Event { return s.ch }
 
 // Dropped reports whether the hub closed the channel because the subscriber fell behind.
@@ -47,6 +49,18 @@ func (h *Hub) Subscribe(f Filter, buf int) *Sub {
 	return s
 }
 
+// SubscribeFunc registers a subscriber without a channel: deliver is called with each event,
+// in order, with the hub's lock held, so it must only take the event and return (queue it,
+// wake a writer); it returns false when it cannot keep up, and the subscriber is dropped. A
+// visitor's socket subscribes so: no goroutine per visitor waits on a channel.
+func (h *Hub) SubscribeFunc(f Filter, deliver func(Event) bool) *Sub {
+	s := &Sub{h: h, deliver: deliver, filter: f}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.addLocked(s)
+	return s
+}
+
 // SubscribeSnapshot registers a subscriber and returns the state it starts from, taken
 // atomically with the registration so no event falls between the two.
 func (h *Hub) SubscribeSnapshot(f Filter, buf int) (*Sub, Snapshot) {
@@ -56,6 +70,16 @@ func (h *Hub) SubscribeSnapshot(f Filter, buf int) (*Sub, Snapshot) {
 	s := &Sub{h: h, ch: make(chan Event, buf), filter: f}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.addLocked(s)
+	var snap Snapshot
+	if f.AgentID != 0 {
+		snap = Snapshot{Visitors: h.siteVisitorsLocked(f.Sites), Convs: h.convsLocked(f.Sites), Agents: h.agentsLocked()}
+	}
+	return s, snap
+}
+
+func (h *Hub) addLocked(s *Sub) {
+	f := s.filter
 	for _, site := range f.Sites {
 		addSub(h.bySite, site, s)
 	}
@@ -69,11 +93,6 @@ func (h *Hub) SubscribeSnapshot(f Filter, buf int) (*Sub, Snapshot) {
 	if f.VisitorSite != 0 {
 		addSub(h.bySiteVisitors, f.VisitorSite, s)
 	}
-	var snap Snapshot
-	if f.AgentID != 0 {
-		snap = Snapshot{Visitors: h.siteVisitorsLocked(f.Sites), Convs: h.convsLocked(f.Sites), Agents: h.agentsLocked()}
-	}
-	return s, snap
 }
 
 // Unsubscribe removes the subscriber and closes its channel. Safe to call more than once and
@@ -102,13 +121,23 @@ func (h *Hub) removeLocked(s *Sub) {
 	if s.filter.VisitorSite != 0 {
 		delSub(h.bySiteVisitors, s.filter.VisitorSite, s)
 	}
-	close(s.ch)
+	if s.ch != nil {
+		close(s.ch)
+	}
 }
 
 // send delivers without blocking; a full channel means the reader is stuck, so it is dropped.
 // Called with h.mu held.
 func (s *Sub) send(ev Event) {
 	if s.closed {
+		return
+	}
+	if s.deliver != nil {
+		if !s.deliver(ev) {
+			s.dropped = true
+			s.h.dropped++
+			s.h.removeLocked(s)
+		}
 		return
 	}
 	select {

@@ -14,6 +14,7 @@ import (
 type smallHijack struct {
 	http.ResponseWriter
 	conn net.Conn
+	br   *bufio.Reader // the buffer the library reads frames from
 }
 
 func (s *smallHijack) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -27,10 +28,10 @@ func (s *smallHijack) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		b, _ := brw.Reader.Peek(n)
 		c = &readAhead{Conn: c, r: bytes.NewReader(bytes.Clone(b))}
 	}
-	s.conn = c
+	s.conn, s.br = c, bufio.NewReaderSize(c, 512)
 	// The writer only carries the handshake's answer; frames are written through the
 	// library's pooled buffers.
-	return c, bufio.NewReadWriter(bufio.NewReaderSize(c, 512), bufio.NewWriterSize(c, 512)), nil
+	return c, bufio.NewReadWriter(s.br, bufio.NewWriterSize(c, 512)), nil
 }
 
 // readAhead is a connection whose first bytes were already read from it.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"io"
@@ -44,30 +45,45 @@ var upgrader = websocket.Upgrader{
 	HandshakeTimeout: helloTimeout,
 }
 
-// visitorConn is one visitor websocket. Two goroutines serve it: the connection goroutine,
-// which handles the visitor's frames and writes everything the visitor hears (replies and hub
-// events, in order), and a reader that only reads frames and hands them over. The reader
-// does nothing else, so its stack stays small for as long as a visitor reads a page; the
-// connection goroutine does the deep work (arrival, commits) and, waiting in a select, lets
-// the runtime shrink its stack again. At 10,000 visitors that is 4 KB each.
+// visitorConn is one visitor websocket, served by one goroutine: it reads the visitor's
+// frames and handles them, and writes the answers itself. What the hub sends the visitor
+// (their conversation's messages, an invitation) is queued by the hub's delivery and
+// written by whoever holds the writing turn: the connection's own goroutine if it is
+// writing anyway, or a short-lived goroutine started for the purpose. At 10,000 visitors no
+// goroutine per visitor waits on a channel: the garbage collector walks every goroutine's
+// stack at each cycle, and at the target load that was half its work.
 type visitorConn struct {
 	s  *Server
 	ws *websocket.Conn
-	// raw is the connection under ws; reads and writes time out by deadlines on it.
-	raw     net.Conn
-	lang    i18n.Lang
-	chat    bool
-	vs      *desk.VisitorSession
-	replies chan any    // from other goroutines (the shutdown notice, the reader's last word)
-	frames  chan []byte // reader → connection goroutine
-	closing chan struct{}
-	reader  sync.WaitGroup // the reader goroutine; a channel would cost 96 bytes more per visitor
-	once    sync.Once
-	code    int           // the close code, set by the first stop
-	reason  string        // and its reason
-	msgs    *rate.Limiter // messages
-	small   *rate.Limiter // typing, page views
+	// raw is the connection under ws; reads and writes time out by deadlines on it. br is
+	// the buffer ws reads from.
+	raw  net.Conn
+	br   *bufio.Reader
+	lang i18n.Lang
+	chat bool
+	vs   *desk.VisitorSession
+
+	mu      sync.Mutex
+	queue   []outItem // frames waiting for the writing turn, in order
+	writing bool      // someone has the writing turn
+	started bool      // the welcome is out: queued frames may follow
+	closing bool      // nothing more is queued; the close frame follows what is
+	code    int       // the close code, set by the first stopWith
+	reason  string
+
+	msgs  *rate.Limiter // messages
+	small *rate.Limiter // typing, page views
 }
+
+// outItem is one queued frame: a hub event (turned into a frame when written) or a frame.
+type outItem struct {
+	ev    hub.Event
+	frame any
+}
+
+// maxQueue is how many frames a visitor may fall behind before the socket is closed (the
+// browser reconnects and resumes).
+const maxQueue = 64
 
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	siteID, ok := siteParam(r)
@@ -99,8 +115,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	// read stops at MaxFrame+1 bytes and answers frame_too_big; the library's own limit,
 	// which closes without a word, sits above it as a backstop.
 	ws.SetReadLimit(readLimit)
-	c := &visitorConn{s: s, ws: ws, raw: hj.conn, lang: langOf(r), replies: make(chan any, 4), frames: make(chan []byte), closing: make(chan struct{}),
-		msgs: rate.NewLimiter(5, 10), small: rate.NewLimiter(4, 20)}
+	c := &visitorConn{s: s, ws: ws, raw: hj.conn, br: hj.br, lang: langOf(r), msgs: rate.NewLimiter(5, 10), small: rate.NewLimiter(4, 20)}
 	if !s.track(c) {
 		c.closeFrame(websocket.CloseTryAgainLater, "shutting down")
 		ws.Close()
@@ -155,19 +170,126 @@ func (s *Server) untrack(c *visitorConn) {
 
 // shutdown tells the browser to come back shortly and closes the socket.
 func (c *visitorConn) shutdown() {
-	c.reply(outBye{T: "bye", Code: "shutdown", Text: c.lang.T("visitor.shutdown")})
+	if c.enqueue(outItem{frame: outBye{T: "bye", Code: "shutdown", Text: c.lang.T("visitor.shutdown")}}) {
+		go c.write() // not on the caller's goroutine: it tells every visitor in turn
+	}
 	c.stop()
 }
 
-// stop ends the connection: the connection goroutine writes what is queued, then a close
-// frame with the code of the first stopWith (going away if none).
+// stop closes the connection: what is queued is written, then a close frame with the code of
+// the first stopWith (going away if none); the connection's goroutine reads on until the
+// browser closes too, for closeWait at most.
 func (c *visitorConn) stop() { c.stopWith(websocket.CloseGoingAway, "bye") }
 
 func (c *visitorConn) stopWith(code int, reason string) {
-	c.once.Do(func() {
-		c.code, c.reason = code, reason
-		close(c.closing)
-	})
+	c.mu.Lock()
+	if c.closing {
+		c.mu.Unlock()
+		return
+	}
+	c.closing, c.code, c.reason = true, code, reason
+	take := c.started && !c.writing
+	if take {
+		c.writing = true
+	}
+	c.mu.Unlock()
+	time.AfterFunc(closeWait, func() { c.ws.Close() })
+	if take {
+		go c.write()
+	}
+}
+
+// send queues a frame for the visitor and writes it now if nobody else is writing. It is
+// what the connection's goroutine calls for its answers (an ack, an error).
+func (c *visitorConn) send(frame any) {
+	if c.enqueue(outItem{frame: frame}) {
+		c.write()
+	}
+}
+
+// deliver is the hub's delivery of an event (called with the hub's lock held, from the
+// goroutine that made the event): it only queues, and starts a writer if none is writing.
+// A visitor too far behind is closed; false tells the hub to stop delivering.
+func (c *visitorConn) deliver(ev hub.Event) bool {
+	c.mu.Lock()
+	if len(c.queue) >= maxQueue && !c.closing {
+		c.mu.Unlock()
+		c.stopWith(websocket.CloseTryAgainLater, "slow")
+		return false
+	}
+	c.mu.Unlock()
+	if c.enqueue(outItem{ev: ev}) {
+		go c.write()
+	}
+	return true
+}
+
+// enqueue adds an item and reports whether the caller got the writing turn.
+func (c *visitorConn) enqueue(it outItem) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closing {
+		return false
+	}
+	c.queue = append(c.queue, it)
+	if c.writing || !c.started {
+		return false
+	}
+	c.writing = true
+	return true
+}
+
+// write is the writing turn: it writes the queue until it is empty, then, if the connection
+// is closing, the close frame, and gives the turn back. A failed write closes.
+func (c *visitorConn) write() {
+	for {
+		c.mu.Lock()
+		items := c.queue
+		c.queue = nil
+		if len(items) == 0 {
+			c.writing = false
+			closing, code, reason := c.closing, c.code, c.reason
+			c.mu.Unlock()
+			if closing {
+				c.closeFrame(code, reason)
+			}
+			return
+		}
+		c.mu.Unlock()
+		for _, it := range items {
+			frame := it.frame
+			if it.ev != nil {
+				frame = c.eventFrame(it.ev)
+			}
+			if frame == nil {
+				continue
+			}
+			if c.writeFrame(frame) != nil {
+				c.fail()
+				return
+			}
+			if b, ok := frame.(outBye); ok && b.Code != "shutdown" {
+				c.mu.Lock()
+				c.queue = nil
+				c.mu.Unlock()
+				c.stopWith(websocket.ClosePolicyViolation, b.Code)
+			}
+		}
+	}
+}
+
+// fail ends a connection whose write failed: nothing more is written.
+func (c *visitorConn) fail() {
+	c.mu.Lock()
+	c.queue, c.closing = nil, true
+	c.writing = true // nobody writes again
+	c.mu.Unlock()
+	c.ws.Close()
+}
+
+// refuse answers a frame with an error code.
+func (c *visitorConn) refuse(code string) {
+	c.send(outError{T: "error", Code: code, Text: c.lang.T("visitor.err." + code)})
 }
 
 // closeFrame tells the browser the socket is closing and why.
@@ -189,48 +311,13 @@ func (c *visitorConn) closeAfterStart(code int, reason string) {
 	}
 }
 
-// reply queues a frame for the connection goroutine from another goroutine; a connection too
-// slow to take it is closed.
-func (c *visitorConn) reply(v any) {
-	select {
-	case c.replies <- v:
-	case <-c.closing:
-	default:
-		c.stop()
-	}
-}
-
-// out writes a frame now; only the connection goroutine calls it. A failed write ends the
-// connection.
-func (c *visitorConn) out(v any) {
-	if c.write(v) != nil {
-		c.stop()
-	}
-}
-
-func (c *visitorConn) fail(code string) {
-	c.out(outError{T: "error", Code: code, Text: c.lang.T("visitor.err." + code)})
-}
-
 func (c *visitorConn) run(siteID uint64, ip, ua string) {
 	defer c.ws.Close()
 	if !c.start(siteID, ip, ua) {
 		return
 	}
 	defer c.vs.Close()
-	c.reader.Add(1)
-	go c.readLoop()
-	c.serve()
-	// The close frame is out (or the socket failed): the reader reads on until the browser
-	// closes too, for closeWait at most.
-	done := make(chan struct{})
-	go func() { c.reader.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(closeWait):
-	}
-	c.ws.Close()
-	<-done
+	c.readLoop()
 }
 
 // start reads the hello, admits the visitor and sends the welcome (and, for a chat page
@@ -242,7 +329,7 @@ func (c *visitorConn) run(siteID uint64, ip, ua string) {
 func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
 	_, data, err := c.read(helloTimeout)
 	if errors.Is(err, errFrameTooBig) {
-		c.write(c.tooBig())
+		c.writeFrame(c.tooBig())
 		c.closeAfterStart(websocket.CloseMessageTooBig, "frame too big")
 		return false
 	}
@@ -255,7 +342,7 @@ func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
 		return false
 	}
 	c.chat = hello.Kind == "chat"
-	a := desk.Arrival{SiteID: siteID, Key: hello.Vid, Chat: c.chat, IP: ip, UserAgent: ua}
+	a := desk.Arrival{SiteID: siteID, Key: hello.Vid, Chat: c.chat, IP: ip, UserAgent: ua, Deliver: c.deliver}
 	if hello.Page != nil {
 		a.Page = desk.Page{URL: hello.Page.URL, Title: hello.Page.Title, Referrer: hello.Page.Ref}
 	}
@@ -265,7 +352,7 @@ func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
 	vs, welcome, err := c.s.desk.Arrive(a)
 	if errors.Is(err, desk.ErrBlocked) {
 		// A polite refusal and nothing else; the widget stops reconnecting.
-		c.write(outBye{T: "bye", Code: "blocked", Text: c.lang.T("visitor.err.blocked")})
+		c.writeFrame(outBye{T: "bye", Code: "blocked", Text: c.lang.T("visitor.err.blocked")})
 		c.closeAfterStart(websocket.ClosePolicyViolation, "blocked")
 		return false
 	}
@@ -274,13 +361,34 @@ func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
 		return false
 	}
 	c.vs = vs
-	c.out(c.welcomeFrame(hello.Vid, welcome))
+	// Nothing else writes yet (what the hub delivers waits in the queue), so the welcome
+	// and what the visitor missed go out first.
+	if c.writeFrame(c.welcomeFrame(hello.Vid, welcome)) != nil {
+		return false
+	}
 	if c.chat && welcome.Conv != nil {
 		var after uint64
 		if hello.Resume != nil && hello.Resume.Conv == welcome.Conv.ID {
 			after = hello.Resume.Seq
 		}
-		c.sendMessages(welcome.Conv.ID, after)
+		msgs, err := c.vs.Messages(welcome.Conv.ID, after)
+		if err == nil {
+			for _, m := range msgs {
+				if c.writeFrame(c.s.msgFrame(m)) != nil {
+					return false
+				}
+			}
+		}
+	}
+	c.mu.Lock()
+	c.started = true
+	take := !c.writing && (len(c.queue) > 0 || c.closing)
+	if take {
+		c.writing = true
+	}
+	c.mu.Unlock()
+	if take {
+		c.write()
 	}
 	return true
 }
@@ -328,29 +436,30 @@ func (c *visitorConn) sendMessages(convID, after uint64) {
 		return
 	}
 	for _, m := range msgs {
-		c.out(c.s.msgFrame(m))
+		c.send(c.s.msgFrame(m))
 	}
 }
 
-// readLoop is the reader: it reads frames and hands them to the connection goroutine, and
-// nothing else (see visitorConn). Once the connection is closing it reads on and drops what
-// comes, until the browser's close frame ends the socket.
+// readLoop reads the visitor's frames and handles each in turn. Once the connection is
+// closing it reads on and drops what comes, until the browser's close frame ends the socket
+// (or closeWait closes it).
 func (c *visitorConn) readLoop() {
-	defer c.reader.Done()
 	defer c.stop()
 	for {
 		_, data, err := c.read(idleTimeout)
 		if errors.Is(err, errFrameTooBig) {
-			c.reply(c.tooBig()) // flushed before the socket closes
+			c.send(c.tooBig()) // written before the socket closes
 			c.stopWith(websocket.CloseMessageTooBig, "frame too big")
 			continue // the rest of the frame is skipped by the next read
 		}
 		if err != nil {
 			return
 		}
-		select {
-		case c.frames <- data:
-		case <-c.closing:
+		c.mu.Lock()
+		closing := c.closing
+		c.mu.Unlock()
+		if !closing {
+			c.frame(data)
 		}
 	}
 }
@@ -359,7 +468,7 @@ func (c *visitorConn) readLoop() {
 func (c *visitorConn) frame(data []byte) {
 	f, err := DecodeFrame(data)
 	if err != nil {
-		c.fail("bad_request")
+		c.refuse("bad_request")
 		return
 	}
 	c.handle(f)
@@ -376,7 +485,7 @@ func (c *visitorConn) handle(f Frame) {
 		c.vs.PageView(desk.Page{URL: f.Page.URL, Title: f.Page.Title, Referrer: f.Page.Ref})
 	case "chat":
 		if _, err := c.vs.RequestChat(); err != nil {
-			c.fail("unavailable")
+			c.refuse("unavailable")
 		}
 	case "msg":
 		// Frames that queued while an earlier send waited for its commit arrive together:
@@ -385,22 +494,22 @@ func (c *visitorConn) handle(f Frame) {
 		wait := r.Delay() // rate.InfDuration when the limiter can never allow it
 		if wait > maxRateWait {
 			r.Cancel()
-			c.fail("rate")
+			c.refuse("rate")
 			return
 		}
 		time.Sleep(wait)
 		m, err := c.vs.Send(f.CID, f.Text)
 		switch {
 		case err == nil:
-			c.out(outAck{T: "ack", CID: f.CID, Conv: m.ConvID, Seq: m.Seq, At: m.At.UnixMilli()})
+			c.send(outAck{T: "ack", CID: f.CID, Conv: m.ConvID, Seq: m.Seq, At: m.At.UnixMilli()})
 		case errors.Is(err, desk.ErrTooLong):
-			c.fail("too_long")
+			c.refuse("too_long")
 		case errors.Is(err, desk.ErrEmpty):
-			c.fail("empty")
+			c.refuse("empty")
 		case errors.Is(err, store.ErrConvEnded):
-			c.fail("ended")
+			c.refuse("ended")
 		default:
-			c.fail("unavailable")
+			c.refuse("unavailable")
 		}
 	case "typing":
 		if c.small.Allow() {
@@ -408,39 +517,39 @@ func (c *visitorConn) handle(f Frame) {
 		}
 	case "end":
 		if err := c.vs.End(); err != nil {
-			c.fail("no_conv")
+			c.refuse("no_conv")
 		}
 	case "invite":
 		if _, err := c.vs.AnswerInvite(*f.Accept); err != nil {
-			c.out(outBare{T: "invite_off"})
+			c.send(outBare{T: "invite_off"})
 		}
 	case "rate":
 		if err := c.vs.Rate(f.Conv, f.Stars, f.Text); err != nil {
-			c.fail("no_conv")
+			c.refuse("no_conv")
 		}
 	case "sync":
 		c.sendMessages(f.Conv, f.After)
 	case "leave":
 		if !c.msgs.Allow() {
-			c.fail("rate")
+			c.refuse("rate")
 			return
 		}
 		m, err := c.vs.Leave(f.CID, desk.LeaveForm{Name: f.Name, Phone: f.Phone, Email: f.Email, QQ: f.QQ, Text: f.Text})
 		if err != nil {
-			c.fail(leaveRefusal(err))
+			c.refuse(leaveRefusal(err))
 			return
 		}
-		c.out(outLeft{T: "left", CID: f.CID, At: m.Created.UnixMilli()})
+		c.send(outLeft{T: "left", CID: f.CID, At: m.Created.UnixMilli()})
 	case "prechat":
 		if !c.small.Allow() {
-			c.fail("rate")
+			c.refuse("rate")
 			return
 		}
 		if err := c.vs.PreChat(desk.PreChatForm{Name: f.Name, Phone: f.Phone, Email: f.Email, QQ: f.QQ}); err != nil {
-			c.fail(preChatRefusal(err))
+			c.refuse(preChatRefusal(err))
 		}
 	default:
-		c.fail("bad_request")
+		c.refuse("bad_request")
 	}
 }
 
@@ -472,58 +581,12 @@ func leaveRefusal(err error) string {
 	return "unavailable"
 }
 
-// serve is the connection goroutine's loop: the visitor's frames, replies and hub events,
-// each answered or forwarded in turn, until the connection closes or the hub drops it.
-func (c *visitorConn) serve() {
-	events := c.vs.Events()
-	for {
-		var frame any
-		select {
-		case <-c.closing:
-			// Flush what is queued (the shutdown notice) before closing.
-			for {
-				select {
-				case v := <-c.replies:
-					if c.write(v) != nil {
-						return
-					}
-				default:
-					c.closeFrame(c.code, c.reason)
-					return
-				}
-			}
-		case data := <-c.frames:
-			c.frame(data)
-			continue
-		case v := <-c.replies:
-			frame = v
-		case ev, ok := <-events:
-			if !ok {
-				// Dropped for falling behind: the browser reconnects and resumes.
-				c.stopWith(websocket.CloseTryAgainLater, "slow")
-				c.closeFrame(c.code, c.reason)
-				return
-			}
-			frame = c.eventFrame(ev)
-		}
-		if frame == nil {
-			continue
-		}
-		if c.write(frame) != nil {
-			c.stop()
-			return
-		}
-		if b, ok := frame.(outBye); ok && b.Code != "shutdown" {
-			c.stopWith(websocket.ClosePolicyViolation, b.Code)
-			c.closeFrame(c.code, c.reason)
-			return
-		}
-	}
-}
-
 // read waits up to timeout for the visitor's next frame.
 func (c *visitorConn) read(timeout time.Duration) (int, []byte, error) {
 	c.raw.SetReadDeadline(time.Now().Add(timeout))
+	if err := c.wait(); err != nil {
+		return 0, nil, err
+	}
 	typ, r, err := c.ws.NextReader()
 	if err != nil {
 		return 0, nil, err
@@ -535,6 +598,20 @@ func (c *visitorConn) read(timeout time.Duration) (int, []byte, error) {
 	return typ, data, err
 }
 
+// wait blocks until the visitor sends something. A visitor reading a page spends its life
+// here, so it waits in the buffer the library reads from, with a few frames of stack, not
+// inside the library's frame parser: the goroutine's stack stays small, and the collector,
+// which walks every goroutine's stack at each cycle, has little to walk.
+//
+//go:noinline
+func (c *visitorConn) wait() error {
+	if c.br == nil || c.br.Buffered() > 0 {
+		return nil
+	}
+	_, err := c.br.Peek(1)
+	return err
+}
+
 // errFrameTooBig: the visitor sent a frame over MaxFrame. They hear why, then the socket
 // closes (the rest of the frame is never read).
 var errFrameTooBig = errors.New("frame too big")
@@ -543,7 +620,9 @@ func (c *visitorConn) tooBig() outError {
 	return outError{T: "error", Code: "frame_too_big", Text: c.lang.T("visitor.err.frame_too_big")}
 }
 
-func (c *visitorConn) write(v any) error {
+// writeFrame writes one frame now; only the holder of the writing turn (or start, before
+// the turn exists) calls it.
+func (c *visitorConn) writeFrame(v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
