@@ -67,9 +67,13 @@ type visitorConn struct {
 	queue   []outItem // frames waiting for the writing turn, in order
 	writing bool      // someone has the writing turn
 	started bool      // the welcome is out: queued frames may follow
-	closing bool      // nothing more is queued; the close frame follows what is
-	code    int       // the close code, set by the first stopWith
-	reason  string
+	// handling: the connection's goroutine is handling a frame and writes the queue when it
+	// is done, so a delivery meanwhile (the echo of the message it is storing) starts no
+	// goroutine of its own.
+	handling bool
+	closing  bool // nothing more is queued; the close frame follows what is
+	code     int  // the close code, set by the first stopWith
+	reason   string
 
 	msgs  *rate.Limiter // messages
 	small *rate.Limiter // typing, page views
@@ -170,7 +174,7 @@ func (s *Server) untrack(c *visitorConn) {
 
 // shutdown tells the browser to come back shortly and closes the socket.
 func (c *visitorConn) shutdown() {
-	if c.enqueue(outItem{frame: outBye{T: "bye", Code: "shutdown", Text: c.lang.T("visitor.shutdown")}}) {
+	if c.enqueue(outItem{frame: outBye{T: "bye", Code: "shutdown", Text: c.lang.T("visitor.shutdown")}}, false) {
 		go c.write() // not on the caller's goroutine: it tells every visitor in turn
 	}
 	c.stop()
@@ -202,7 +206,7 @@ func (c *visitorConn) stopWith(code int, reason string) {
 // send queues a frame for the visitor and writes it now if nobody else is writing. It is
 // what the connection's goroutine calls for its answers (an ack, an error).
 func (c *visitorConn) send(frame any) {
-	if c.enqueue(outItem{frame: frame}) {
+	if c.enqueue(outItem{frame: frame}, true) {
 		c.write()
 	}
 }
@@ -218,21 +222,22 @@ func (c *visitorConn) deliver(ev hub.Event) bool {
 		return false
 	}
 	c.mu.Unlock()
-	if c.enqueue(outItem{ev: ev}) {
+	if c.enqueue(outItem{ev: ev}, false) {
 		go c.write()
 	}
 	return true
 }
 
-// enqueue adds an item and reports whether the caller got the writing turn.
-func (c *visitorConn) enqueue(it outItem) bool {
+// enqueue adds an item and reports whether the caller got the writing turn; mine: the caller
+// is the connection's own goroutine.
+func (c *visitorConn) enqueue(it outItem, mine bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closing {
 		return false
 	}
 	c.queue = append(c.queue, it)
-	if c.writing || !c.started {
+	if c.writing || !c.started || (c.handling && !mine) {
 		return false
 	}
 	c.writing = true
@@ -457,9 +462,21 @@ func (c *visitorConn) readLoop() {
 		}
 		c.mu.Lock()
 		closing := c.closing
+		c.handling = !closing
 		c.mu.Unlock()
-		if !closing {
-			c.frame(data)
+		if closing {
+			continue
+		}
+		c.frame(data)
+		c.mu.Lock()
+		c.handling = false
+		take := c.started && !c.writing && len(c.queue) > 0
+		if take {
+			c.writing = true
+		}
+		c.mu.Unlock()
+		if take {
+			c.write() // what was delivered while the frame was handled
 		}
 	}
 }
