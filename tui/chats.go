@@ -314,6 +314,8 @@ func (c *chats) messageAdded(msg store.Message) tea.Cmd {
 
 // insert adds a message unless its seq is already there; it reports whether it added.
 func (t *transcript) insert(msg store.Message) bool {
+	// The client id only matters to the store; a workbench keeps thousands of messages.
+	msg.CID = ""
 	i := sort.Search(len(t.msgs), func(i int) bool { return t.msgs[i].Seq >= msg.Seq })
 	if i < len(t.msgs) && t.msgs[i].Seq == msg.Seq {
 		return false
