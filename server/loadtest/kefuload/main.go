@@ -45,7 +45,8 @@ func main() {
 func run(args []string) int {
 	// The tool measures latency in its own goroutines; its garbage collections would be
 	// counted as kefu's. It keeps a few hundred MB live at 10,000 visitors and can afford to
-	// collect less often, unless GOGC says otherwise.
+	// collect less often (and not at all in the measured phase, see RunLoad), unless GOGC
+	// says otherwise.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
 	}
