@@ -106,6 +106,7 @@ func env(name, def string) string {
 }
 
 func serve(args []string, stdout, stderr io.Writer) int {
+	server.TuneGC()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	// Each flag defaults from an environment variable; envOf remembers which, for errors.

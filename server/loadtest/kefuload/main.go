@@ -241,6 +241,7 @@ func serve(args []string) int {
 		return 2
 	}
 	runtime.SetMutexProfileFraction(100)
+	server.TuneGC() // as kefu serve
 	lang, _ := i18n.Parse("zh")
 	srv, err := server.New(server.Config{
 		DataDir: *dataDir, HTTPAddr: *httpAddr, SSHAddr: *sshAddr, Lang: lang,
