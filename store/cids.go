@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"hash/maphash"
+	"sync"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -17,9 +18,11 @@ import (
 // a bbolt index of cids would be a second random page per message, and per commit that page
 // is read into memory and rewritten in full (it used to be half of the store's work).
 //
-// Only the writer goroutine touches the index. A batch's changes are staged and applied
-// when its transaction commits, so a batch that fails and is retried without one write
-// leaves no trace of it.
+// In kefu only the writer goroutine touches the index (benchmarks also write through bbolt
+// directly, whose commit callbacks run after its lock is let go: a mutex keeps them apart;
+// uncontended it costs nothing to speak of). A batch's changes are staged and applied when
+// its transaction commits, so a batch that fails and is retried without one write leaves
+// no trace of it.
 
 // maxIndexedConvs bounds the index; past it, conversations are forgotten in no particular
 // order and read again when next written.
@@ -28,7 +31,16 @@ const maxIndexedConvs = 20000
 // cidIndex is the committed index: conversation id → cid hash → seq.
 type cidIndex struct {
 	hash  func(cid string) uint64 // tests make cids collide
+	mu    sync.Mutex
 	convs map[uint64]map[uint64]uint64
+}
+
+// indexed returns the committed index of a conversation, if there is one.
+func (ix *cidIndex) indexed(conv uint64) (map[uint64]uint64, bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	m, ok := ix.convs[conv]
+	return m, ok
 }
 
 func newCIDIndex() *cidIndex {
@@ -65,8 +77,10 @@ func (st *cidStage) lookup(msgs *bolt.Bucket, conv, sum uint64) (uint64, bool) {
 	if seq, ok := st.added[conv][sum]; ok {
 		return seq, true
 	}
-	if m, ok := st.ix.convs[conv]; ok && !st.forget[conv] {
+	if m, ok := st.ix.indexed(conv); ok && !st.forget[conv] {
+		st.ix.mu.Lock()
 		seq, ok := m[sum]
+		st.ix.mu.Unlock()
 		return seq, ok
 	}
 	m := map[uint64]uint64{}
@@ -91,7 +105,10 @@ func (st *cidStage) add(conv, sum, seq uint64) {
 		}
 		return
 	}
-	if _, taken := st.ix.convs[conv][sum]; taken {
+	st.ix.mu.Lock()
+	_, taken := st.ix.convs[conv][sum]
+	st.ix.mu.Unlock()
+	if taken {
 		return // a hash collision: the cid is found by reading the conversation (findCID)
 	}
 	if st.added == nil {
@@ -120,6 +137,8 @@ func (st *cidStage) drop(conv uint64) {
 // commit applies the attempt to the index; the transaction is durable.
 func (st *cidStage) commit() {
 	ix := st.ix
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	for conv := range st.forget {
 		delete(ix.convs, conv)
 	}
