@@ -858,10 +858,12 @@ func (c *chats) moreLine(ids []uint64, arrow string, w int) string {
 func (c *chats) listLine(id uint64, newest bool, w int) string {
 	m := c.m
 	t := c.ts[id]
-	k := listKey{name: m.visitorName(t.conv.VisitorID), unread: t.unread, ended: t.ended, waiting: t.conv.AgentID == 0,
-		newest: newest, active: id == c.active, w: w}
+	k := listKey{unread: t.unread, ended: t.ended, waiting: t.conv.AgentID == 0, newest: newest, active: id == c.active, w: w}
+	// One look in the site's visitors for the name and the region: every line of every frame.
 	if v := m.live.visitor(t.conv.VisitorID); v != nil {
-		k.region = v.Region
+		k.name, k.region = m.nameOf(v), v.Region
+	} else {
+		k.name = m.visitorName(t.conv.VisitorID)
 	}
 	// A list line changes only when one of these does; a frame redraws every line.
 	if t.line != "" && t.lineKey == k {
