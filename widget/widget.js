@@ -536,8 +536,12 @@
       const hello = { t: 'hello', vid: VID, kind: 'page', page: pageInfo() };
       if (member) hello.member = member;
       send(hello);
-      clearInterval(hbTimer);
-      hbTimer = setInterval(function () { send({ t: 'hb' }); }, 20000);
+      clearTimeout(hbTimer);
+      // A beat every 15–25 s (20 on average; kefu waits 60): pages that connected
+      // together, as all do after a restart, do not beat together.
+      (function beat() {
+        hbTimer = setTimeout(function () { send({ t: 'hb' }); beat(); }, 15000 + Math.random() * 10000);
+      })();
     };
     sock.onmessage = function (ev) {
       if (ws !== sock) return;
@@ -548,7 +552,7 @@
     sock.onclose = function () {
       if (ws !== sock) return;
       ws = null;
-      clearInterval(hbTimer);
+      clearTimeout(hbTimer);
       schedule();
     };
   }
@@ -565,7 +569,7 @@
   function reconnect() {
     const old = ws;
     ws = null;
-    clearInterval(hbTimer);
+    clearTimeout(hbTimer);
     if (old) try { old.close(1000); } catch (e) { /* already closed */ }
     retry = 0;
     connect();
@@ -614,7 +618,7 @@
   function destroy() {
     stopped = true;
     clearTimeout(retryTimer);
-    clearInterval(hbTimer);
+    clearTimeout(hbTimer);
     const old = ws;
     ws = null;
     if (old) try { old.close(1000); } catch (e) { /* already closed */ }
@@ -659,7 +663,7 @@
       const old = ws;
       ws = null;
       clearTimeout(retryTimer);
-      clearInterval(hbTimer);
+      clearTimeout(hbTimer);
       if (old) try { old.close(1000); } catch (err) { /* already closed */ }
     }
   });

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"container/heap"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -672,42 +673,59 @@ loop:
 	return nsent.Load(), behind
 }
 
-// heartbeats sends each visitor that joins the widget's heartbeat every 20 s from the time it
-// connected, as long as ctx lasts (kefu closes a socket silent for 60 s).
+// heartbeats sends each visitor that joins the widget's heartbeat as the widget does: every
+// 15–25 s, drawn anew for each beat (kefu closes a socket silent for 60 s), as long as ctx
+// lasts.
 func heartbeats(ctx context.Context, joined <-chan *loadVisitor) {
-	const period = 20 * time.Second
-	type due struct {
-		v  *loadVisitor
-		at time.Time
+	next := func(from time.Time) time.Time {
+		return from.Add(15*time.Second + time.Duration(mrand.Int64N(int64(10*time.Second))))
 	}
-	var queue []due // in order of at: every visitor has the same period
+	queue := &beatQueue{}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		if len(queue) > 0 {
-			timer.Reset(time.Until(queue[0].at))
+		if queue.Len() > 0 {
+			timer.Reset(time.Until((*queue)[0].at))
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case v := <-joined:
-			queue = append(queue, due{v, time.Now().Add(period)})
+			heap.Push(queue, beat{v, next(time.Now())})
 		case <-timer.C:
-			for len(queue) > 0 && !time.Now().Before(queue[0].at) {
-				d := queue[0]
-				queue = queue[1:]
+			for queue.Len() > 0 && !time.Now().Before((*queue)[0].at) {
+				b := heap.Pop(queue).(beat)
 				select {
-				case <-d.v.c.Done():
+				case <-b.v.c.Done():
 					continue
 				default:
 				}
 				sctx, cancel := context.WithTimeout(ctx, time.Second)
-				d.v.c.Send(sctx, map[string]string{"t": "hb"})
+				b.v.c.Send(sctx, map[string]string{"t": "hb"})
 				cancel()
-				queue = append(queue, due{d.v, d.at.Add(period)})
+				heap.Push(queue, beat{b.v, next(b.at)})
 			}
 		}
 	}
+}
+
+// beat is a visitor's next heartbeat; beatQueue orders them by time (container/heap).
+type beat struct {
+	v  *loadVisitor
+	at time.Time
+}
+
+type beatQueue []beat
+
+func (q beatQueue) Len() int           { return len(q) }
+func (q beatQueue) Less(i, j int) bool { return q[i].at.Before(q[j].at) }
+func (q beatQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
+func (q *beatQueue) Push(x any)        { *q = append(*q, x.(beat)) }
+func (q *beatQueue) Pop() any {
+	old := *q
+	b := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return b
 }
 
 // loadAgent is one agent session with its latency probe: a visitor whose chat the agent has
