@@ -17,6 +17,17 @@ func wantAppend(t *testing.T, db *DB, conv uint64, cid, text string, wantDup boo
 	return m
 }
 
+// reopen opens the database in dir again, as a new kefu process would, closed at the test's end.
+func reopen(t *testing.T, dir string) *DB {
+	t.Helper()
+	db, err := Open(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 func storedTexts(t *testing.T, db *DB, conv uint64) []string {
 	t.Helper()
 	var out []string
@@ -45,11 +56,7 @@ func TestResendIsFoundAfterReopen(t *testing.T) {
 	}
 	db.Close()
 	// A new process knows nothing in memory: the index is read from the stored messages.
-	db, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, dir)
 	if m := wantAppend(t, db, conv, "c2", "again", true, 2); m.Text != "第2条" {
 		t.Errorf("resend answered with %q, want the stored 第2条", m.Text)
 	}
@@ -77,11 +84,7 @@ func TestCIDsSharingAHashAreToldApart(t *testing.T) {
 		}
 	}
 	db.Close()
-	db, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, dir)
 	collideCIDsForTest(db)
 	wantAppend(t, db, conv, "c", "again", true, 3)
 	wantAppend(t, db, conv, "d", "d!", false, 4)
@@ -148,11 +151,7 @@ func TestSchema1DatabaseLosesItsCIDBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	db, err = Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db = reopen(t, dir)
 	if hasBucketForTest(db, bMessageCIDs) {
 		t.Error("message_cids still there after the migration")
 	}
