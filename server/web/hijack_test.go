@@ -64,3 +64,43 @@ func TestSmallHijackKeepsReadAheadBytes(t *testing.T) {
 		t.Fatal("the pipelined frame never arrived")
 	}
 }
+
+// countingConn records each write that reaches the socket.
+type countingConn struct {
+	net.Conn
+	writes [][]byte
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	c.writes = append(c.writes, append([]byte(nil), p...))
+	return len(p), nil
+}
+
+// TestNetConnBatchesWrites: frames written while a batch is open leave together, in order, in
+// one write; outside a batch every write goes through at once.
+func TestNetConnBatchesWrites(t *testing.T) {
+	under := &countingConn{}
+	c := &netConn{Conn: under}
+	c.Write([]byte("alone"))
+	c.startBatch()
+	c.Write([]byte("ack,"))
+	c.Write([]byte("echo,"))
+	c.Write([]byte("pong"))
+	if len(under.writes) != 1 {
+		t.Fatalf("%d writes before the flush, want only the one outside the batch", len(under.writes))
+	}
+	if err := c.flush(); err != nil {
+		t.Fatal(err)
+	}
+	c.Write([]byte("after"))
+	got := []string{}
+	for _, w := range under.writes {
+		got = append(got, string(w))
+	}
+	if len(got) != 3 || got[0] != "alone" || got[1] != "ack,echo,pong" || got[2] != "after" {
+		t.Fatalf("writes %q", got)
+	}
+	if c.flush() != nil || len(under.writes) != 3 {
+		t.Fatal("an empty flush wrote something")
+	}
+}

@@ -261,6 +261,11 @@ func (c *visitorConn) write() {
 			return
 		}
 		c.mu.Unlock()
+		nc, _ := c.raw.(*netConn)
+		batch := nc != nil && len(items) > 1
+		if batch {
+			nc.startBatch()
+		}
 		for _, it := range items {
 			frame := it.frame
 			if it.ev != nil {
@@ -270,6 +275,9 @@ func (c *visitorConn) write() {
 				continue
 			}
 			if c.writeFrame(frame) != nil {
+				if batch {
+					nc.flush()
+				}
 				c.fail()
 				return
 			}
@@ -279,6 +287,10 @@ func (c *visitorConn) write() {
 				c.mu.Unlock()
 				c.stopWith(websocket.ClosePolicyViolation, b.Code)
 			}
+		}
+		if batch && nc.flush() != nil {
+			c.fail()
+			return
 		}
 	}
 }
