@@ -282,10 +282,12 @@ func (c *visitorConn) write() {
 				return
 			}
 			if b, ok := frame.(outBye); ok && b.Code != "shutdown" {
+				// A bye (blocked, say) is the last frame: the close follows it.
 				c.mu.Lock()
 				c.queue = nil
 				c.mu.Unlock()
 				c.stopWith(websocket.ClosePolicyViolation, b.Code)
+				break
 			}
 		}
 		if batch && nc.flush() != nil {
