@@ -174,7 +174,7 @@ func (s *Server) untrack(c *visitorConn) {
 
 // shutdown tells the browser to come back shortly and closes the socket.
 func (c *visitorConn) shutdown() {
-	if c.enqueue(outItem{frame: outBye{T: "bye", Code: "shutdown", Text: c.lang.T("visitor.shutdown")}}, false) {
+	if take, _ := c.enqueue(outItem{frame: outBye{T: "bye", Code: "shutdown", Text: c.lang.T("visitor.shutdown")}}, false); take {
 		go c.write() // not on the caller's goroutine: it tells every visitor in turn
 	}
 	c.stop()
@@ -206,7 +206,7 @@ func (c *visitorConn) stopWith(code int, reason string) {
 // send queues a frame for the visitor and writes it now if nobody else is writing. It is
 // what the connection's goroutine calls for its answers (an ack, an error).
 func (c *visitorConn) send(frame any) {
-	if c.enqueue(outItem{frame: frame}, true) {
+	if take, _ := c.enqueue(outItem{frame: frame}, true); take {
 		c.write()
 	}
 }
@@ -215,33 +215,34 @@ func (c *visitorConn) send(frame any) {
 // goroutine that made the event): it only queues, and starts a writer if none is writing.
 // A visitor too far behind is closed; false tells the hub to stop delivering.
 func (c *visitorConn) deliver(ev hub.Event) bool {
-	c.mu.Lock()
-	if len(c.queue) >= maxQueue && !c.closing {
-		c.mu.Unlock()
+	take, full := c.enqueue(outItem{ev: ev}, false)
+	if full {
 		c.stopWith(websocket.CloseTryAgainLater, "slow")
 		return false
 	}
-	c.mu.Unlock()
-	if c.enqueue(outItem{ev: ev}, false) {
+	if take {
 		go c.write()
 	}
 	return true
 }
 
 // enqueue adds an item and reports whether the caller got the writing turn; mine: the caller
-// is the connection's own goroutine.
-func (c *visitorConn) enqueue(it outItem, mine bool) bool {
+// is the connection's own goroutine. Others' items are refused (full) past maxQueue.
+func (c *visitorConn) enqueue(it outItem, mine bool) (take, full bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closing {
-		return false
+		return false, false
+	}
+	if !mine && len(c.queue) >= maxQueue {
+		return false, true
 	}
 	c.queue = append(c.queue, it)
 	if c.writing || !c.started || (c.handling && !mine) {
-		return false
+		return false, false
 	}
 	c.writing = true
-	return true
+	return true, false
 }
 
 // write is the writing turn: it writes the queue until it is empty, then, if the connection
