@@ -35,12 +35,14 @@ type cidIndex struct {
 	convs map[uint64]map[uint64]uint64
 }
 
-// indexed returns the committed index of a conversation, if there is one.
-func (ix *cidIndex) indexed(conv uint64) (map[uint64]uint64, bool) {
+// committed looks the hash up in the committed index of a conversation; indexed: the
+// conversation has one.
+func (ix *cidIndex) committed(conv, sum uint64) (seq uint64, found, indexed bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	m, ok := ix.convs[conv]
-	return m, ok
+	m, indexed := ix.convs[conv]
+	seq, found = m[sum]
+	return seq, found, indexed
 }
 
 func newCIDIndex() *cidIndex {
@@ -77,11 +79,10 @@ func (st *cidStage) lookup(msgs *bolt.Bucket, conv, sum uint64) (uint64, bool) {
 	if seq, ok := st.added[conv][sum]; ok {
 		return seq, true
 	}
-	if m, ok := st.ix.indexed(conv); ok && !st.forget[conv] {
-		st.ix.mu.Lock()
-		seq, ok := m[sum]
-		st.ix.mu.Unlock()
-		return seq, ok
+	if !st.forget[conv] {
+		if seq, found, indexed := st.ix.committed(conv, sum); indexed {
+			return seq, found
+		}
 	}
 	m := map[uint64]uint64{}
 	forEachCID(msgs, conv, func(seq uint64, cid string) {
@@ -105,10 +106,7 @@ func (st *cidStage) add(conv, sum, seq uint64) {
 		}
 		return
 	}
-	st.ix.mu.Lock()
-	_, taken := st.ix.convs[conv][sum]
-	st.ix.mu.Unlock()
-	if taken {
+	if _, taken, _ := st.ix.committed(conv, sum); taken {
 		return // a hash collision: the cid is found by reading the conversation (findCID)
 	}
 	if st.added == nil {
