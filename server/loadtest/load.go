@@ -228,7 +228,7 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadReport, error) {
 	for i := range agents {
 		a := &loadAgent{i: i}
 		agents[i] = a
-		o := termtest.Options{Addr: sshAddr, Width: 120, Height: 40, Timeout: 30 * time.Second}
+		o := termtest.Options{Addr: sshAddr, Width: 120, Height: 40, Timeout: 30 * time.Second, NoOutput: true}
 		if len(seed.accounts) > 0 {
 			o.User, o.Signer = seed.accounts[i], seed.signers[i]
 		} else {

@@ -23,6 +23,10 @@ type Options struct {
 	Term          string            // TERM sent with the pty request; default "xterm-256color"
 	Env           map[string]string // sent with Setenv before the shell or command; refusals are ignored
 	Timeout       time.Duration     // for dialling, the handshake and opening the session; default 5s
+	// NoOutput keeps only the screen, not every byte received: Output then returns nil. A
+	// load tool watching a busy workbench for minutes would otherwise hold (and copy, as it
+	// grows) tens of MB per session.
+	NoOutput bool
 }
 
 func (o *Options) defaults() {
@@ -52,8 +56,9 @@ type Client struct {
 	stdin  io.WriteCloser
 	screen *Screen
 
-	outMu sync.Mutex // keeps raw and the screen in the same order
-	raw   []byte
+	outMu   sync.Mutex // keeps raw and the screen in the same order
+	raw     []byte
+	keepRaw bool
 
 	done      chan struct{} // closed when the session has ended
 	waitErr   error
@@ -83,10 +88,11 @@ func Dial(o Options) (*Client, error) {
 		return fail("request pty", err)
 	}
 	c := &Client{
-		conn:   conn,
-		sess:   sess,
-		screen: NewScreen(o.Width, o.Height),
-		done:   make(chan struct{}),
+		conn:    conn,
+		sess:    sess,
+		screen:  NewScreen(o.Width, o.Height),
+		done:    make(chan struct{}),
+		keepRaw: !o.NoOutput,
 	}
 	if c.stdin, err = sess.StdinPipe(); err != nil {
 		return fail("stdin", err)
@@ -154,7 +160,9 @@ type output struct{ c *Client }
 func (o output) Write(p []byte) (int, error) {
 	o.c.outMu.Lock()
 	defer o.c.outMu.Unlock()
-	o.c.raw = append(o.c.raw, p...)
+	if o.c.keepRaw {
+		o.c.raw = append(o.c.raw, p...)
+	}
 	return o.c.screen.Write(p)
 }
 
@@ -162,7 +170,8 @@ func (o output) Write(p []byte) (int, error) {
 func (c *Client) Screen() *Screen { return c.screen }
 
 // Output returns a copy of every byte the server has sent so far, for asserting that
-// nothing hostile (say, an escape sequence typed by a visitor) came through unescaped.
+// nothing hostile (say, an escape sequence typed by a visitor) came through unescaped; nil
+// with Options.NoOutput.
 func (c *Client) Output() []byte {
 	c.outMu.Lock()
 	defer c.outMu.Unlock()

@@ -237,6 +237,24 @@ func TestClientClose(t *testing.T) {
 	_ = c.Wait() // must not block
 }
 
+// TestClientNoOutput: a client told not to keep the raw output still draws the screen.
+func TestClientNoOutput(t *testing.T) {
+	addr := startServer(t)
+	c := dialAgent(t, addr, Options{NoOutput: true, Env: map[string]string{"KEFU_LANG": "zh-CN"}})
+	if err := c.WaitFor("坐席 agent · 80x24", wait); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Type("你好"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WaitFor("输入: 你好", wait); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.Output(); out != nil {
+		t.Errorf("Output() kept %d bytes with NoOutput", len(out))
+	}
+}
+
 func TestDialRejected(t *testing.T) {
 	addr := startServer(t)
 	_, err := Dial(Options{Addr: addr, User: agentUser, Password: "wrong", Timeout: time.Second})

@@ -5,6 +5,7 @@
 package termtest
 
 import (
+	"bytes"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -179,19 +180,20 @@ func (s *Screen) Lines() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	lines := make([]string, len(s.grid))
-	var b strings.Builder
+	// One buffer for every row (a watcher calls this after each write from the server).
+	var b []byte
 	for y, row := range s.grid {
-		b.Reset()
+		b = b[:0]
 		for _, c := range row {
 			switch {
 			case c.cont:
 			case c.text == "":
-				b.WriteByte(' ')
+				b = append(b, ' ')
 			default:
-				b.WriteString(c.text)
+				b = append(b, c.text...)
 			}
 		}
-		lines[y] = strings.TrimRight(b.String(), " ")
+		lines[y] = string(bytes.TrimRight(b, " "))
 	}
 	return lines
 }
