@@ -120,10 +120,33 @@ func TestManyArrivalsMakeOneNotice(t *testing.T) {
 	if len(m.toasts) != 1 {
 		t.Fatalf("forty arrivals: %d popups", len(m.toasts))
 	}
-	if got := m.toasts[0].text; !strings.Contains(got, "40 位访客进入网站") || !strings.Contains(got, "访客239") {
+	if got := m.toasts[0].text(); !strings.Contains(got, "40 位访客进入网站") || !strings.Contains(got, "访客239") {
 		t.Fatalf("crowd notice %q", got)
 	}
 	if m.toasts[0].visitorID != 239 {
 		t.Fatalf("the notice opens visitor %d", m.toasts[0].visitorID)
+	}
+}
+
+// TestRingsOfABurstAreOne: a ring while the bell is on adds no second timer (an agent with
+// busy chats gets dozens of messages a second); once the bell is off, the next one rings.
+func TestRingsOfABurstAreOne(t *testing.T) {
+	f := newFixture(t)
+	m := f.model(100, 30, i18n.ZH)
+	if m.ring() == nil || !m.bell {
+		t.Fatal("the first ring did not ring")
+	}
+	if cmd := m.ring(); cmd != nil {
+		t.Fatal("a ring while ringing scheduled another bell-off")
+	}
+	if !strings.Contains(m.render(), "\a") {
+		t.Fatal("no BEL in the frame while the bell is on")
+	}
+	m.Update(bellOffMsg{})
+	if m.bell || strings.Contains(m.render(), "\a") {
+		t.Fatal("the bell stayed on")
+	}
+	if m.ring() == nil {
+		t.Fatal("a ring after the bell went off did not ring")
 	}
 }

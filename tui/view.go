@@ -16,8 +16,12 @@ import (
 
 // ring sounds the terminal bell once: the next frames carry a BEL, then a moment later it is
 // taken out again. Drawing it as part of the view keeps it from ever landing inside another
-// escape sequence.
+// escape sequence. A ring while the bell is on is the same ring: an agent with 25 busy chats
+// gets 50 messages a second, and one bell (and one timer) per burst says it all.
 func (m *Model) ring() tea.Cmd {
+	if m.bell {
+		return nil
+	}
 	m.bell = true
 	return tea.Tick(150*time.Millisecond, func(time.Time) tea.Msg { return bellOffMsg{} })
 }
