@@ -207,7 +207,7 @@ func (c *chats) convChanged(conv *hub.ConvView) tea.Cmd {
 	}
 	cmds := []tea.Cmd{c.load(conv.ID)}
 	if conv.AgentID == 0 {
-		cmds = append(cmds, c.m.alert(store.NotifyRequest, c.m.lang.T("notice.request", c.m.visitorName(conv.VisitorID)), conv.VisitorID, conv.ID))
+		cmds = append(cmds, c.m.alert(store.NotifyRequest, said(c.m.lang.T("notice.request", c.m.visitorName(conv.VisitorID))), conv.VisitorID, conv.ID))
 	}
 	return tea.Batch(cmds...)
 }
@@ -301,11 +301,17 @@ func (c *chats) messageAdded(msg store.Message) tea.Cmd {
 		delete(c.typing, msg.ConvID)
 		if !(c.m.page == pageChats && c.active == msg.ConvID) {
 			t.unread++
-			name := c.m.visitorName(t.conv.VisitorID)
+			m, vid := c.m, t.conv.VisitorID
 			if msg.File != nil {
-				cmds = append(cmds, c.m.alert(store.NotifyFile, c.m.lang.T("toast.file", name, cells.Safe(msg.File.Name)), t.conv.VisitorID, msg.ConvID))
+				file := msg.File.Name
+				cmds = append(cmds, m.alert(store.NotifyFile, func() string {
+					return m.lang.T("toast.file", m.visitorName(vid), cells.Safe(file))
+				}, vid, msg.ConvID))
 			} else {
-				cmds = append(cmds, c.m.alert(store.NotifyMessage, c.m.lang.T("toast.message", name, cells.Cut(cells.Safe(msg.Text), 30)), t.conv.VisitorID, msg.ConvID))
+				text := msg.Text
+				cmds = append(cmds, m.alert(store.NotifyMessage, func() string {
+					return m.lang.T("toast.message", m.visitorName(vid), cells.Cut(cells.Safe(text), 30))
+				}, vid, msg.ConvID))
 			}
 		}
 	}

@@ -241,7 +241,7 @@ func TestUnreadIsCountedOnce(t *testing.T) {
 	if got := m.chats.ts[2].unread; got != 1 {
 		t.Fatalf("unread = %d after the first message, want 1", got)
 	}
-	if len(m.toasts) != toasts+1 || !strings.Contains(m.toasts[len(m.toasts)-1].text, "请问有人吗") {
+	if len(m.toasts) != toasts+1 || !strings.Contains(m.toasts[len(m.toasts)-1].text(), "请问有人吗") {
 		t.Fatalf("no message popup: %+v", m.toasts)
 	}
 	m.Update(eventsMsg{hub.MessageAdded{M: first, SiteID: 1}}) // seen again (a resync)

@@ -14,13 +14,26 @@ import (
 // file, a colleague transfers a visitor) can pop up and can ring, as the agent chooses. A
 // popup is a line above the status line; it never takes the cursor from the input.
 
-// toast is one popup.
+// toast is one popup. Its text is worded when it is first drawn: only the newest maxToasts
+// ever are, and a busy agent gets dozens of message popups a second.
 type toast struct {
 	scenario  string
-	text      string
+	say       func() string
+	said      string
 	at        time.Time
 	visitorID uint64
 	convID    uint64
+}
+
+// said is a popup's text worded already.
+func said(text string) func() string { return func() string { return text } }
+
+// text is the popup's words.
+func (t *toast) text() string {
+	if t.say != nil {
+		t.said, t.say = t.say(), nil
+	}
+	return t.said
 }
 
 const (
@@ -41,12 +54,12 @@ func (m *Model) switches(scenario string) store.Notify {
 // popsUp reports whether a scenario shows a popup for this agent.
 func (m *Model) popsUp(scenario string) bool { return m.switches(scenario).Popup }
 
-// alert notifies the agent of a scenario as their switches say.
-func (m *Model) alert(scenario, text string, visitorID, convID uint64) tea.Cmd {
+// alert notifies the agent of a scenario as their switches say; say words the popup.
+func (m *Model) alert(scenario string, say func() string, visitorID, convID uint64) tea.Cmd {
 	n := m.switches(scenario)
 	m.stale = true // a popup or a bell is always worth a frame
 	if n.Popup {
-		m.toasts = append(m.toasts, toast{scenario: scenario, text: text, at: m.now, visitorID: visitorID, convID: convID})
+		m.toasts = append(m.toasts, toast{scenario: scenario, say: say, at: m.now, visitorID: visitorID, convID: convID})
 		if len(m.toasts) > maxToasts {
 			m.toasts = m.toasts[len(m.toasts)-maxToasts:]
 		}
@@ -93,8 +106,8 @@ func (m *Model) toastLines(w int) []string {
 	}
 	hint := "  " + m.lang.T("toast.keys")
 	var out []string
-	for i, t := range m.toasts {
-		text := "● " + t.text
+	for i := range m.toasts {
+		text := "● " + m.toasts[i].text()
 		if i == len(m.toasts)-1 && cells.Width(text)+cells.Width(hint) <= w {
 			text += m.st.Muted.Render(hint)
 		}

@@ -422,15 +422,15 @@ func (m *Model) onNotice(n hub.Notice) tea.Cmd {
 		if !m.popsUp(store.NotifyRequest) {
 			m.setNotice(text, false)
 		}
-		return m.alert(store.NotifyRequest, text, n.VisitorID, n.ConvID)
+		return m.alert(store.NotifyRequest, said(text), n.VisitorID, n.ConvID)
 	case "request":
 		// The distribution engine gave this agent a visitor.
-		return m.alert(store.NotifyRequest, m.lang.T("notice.request", name), n.VisitorID, n.ConvID)
+		return m.alert(store.NotifyRequest, said(m.lang.T("notice.request", name)), n.VisitorID, n.ConvID)
 	case "leave":
 		m.setNotice(m.lang.T("notice.leave", name, cells.Cut(cells.Safe(n.Text), 30)), false)
 		return tea.Batch(m.refreshLeaveCount(), m.screens[pageLeaves].Update(records.RefreshMsg{}))
 	case "transfer":
-		return m.alert(store.NotifyTransfer, m.lang.T("toast.transfer", cells.Safe(n.From), name, cells.Safe(n.Text)), n.VisitorID, n.ConvID)
+		return m.alert(store.NotifyTransfer, said(m.lang.T("toast.transfer", cells.Safe(n.From), name, cells.Safe(n.Text))), n.VisitorID, n.ConvID)
 	default:
 		if n.Text != "" {
 			m.setNotice(cells.Safe(n.Text), false)
@@ -573,11 +573,11 @@ func (m *Model) arrived() tea.Cmd {
 	m.arrivals = m.arrivals[:0]
 	if len(vs) > maxArrivalNotices {
 		v := vs[len(vs)-1]
-		return m.alert(store.NotifyEnter, m.lang.T("toast.enter_many", len(vs), m.nameOf(v), cells.Safe(v.Region)), v.ID, 0)
+		return m.alert(store.NotifyEnter, said(m.lang.T("toast.enter_many", len(vs), m.nameOf(v), cells.Safe(v.Region))), v.ID, 0)
 	}
 	var cmds []tea.Cmd
 	for _, v := range vs {
-		cmds = append(cmds, m.alert(store.NotifyEnter, m.lang.T("toast.enter", m.nameOf(v), cells.Safe(v.Region), sourceCell(m, v)), v.ID, 0))
+		cmds = append(cmds, m.alert(store.NotifyEnter, said(m.lang.T("toast.enter", m.nameOf(v), cells.Safe(v.Region), sourceCell(m, v))), v.ID, 0))
 	}
 	return tea.Batch(cmds...)
 }
