@@ -317,7 +317,8 @@ func (h *Hub) PublishMessage(m store.Message) {
 	if c == nil {
 		return
 	}
-	ev := MessageAdded{M: m, SiteID: c.SiteID, VisitorID: c.VisitorID}
+	// Boxed once: each publish call would copy the message into an interface of its own.
+	var ev Event = MessageAdded{M: m, SiteID: c.SiteID, VisitorID: c.VisitorID}
 	h.publishVisitor(c.VisitorID, ev)
 	if c.AgentID == 0 {
 		// A request nobody has taken: every agent of the site may read it before taking it.
