@@ -58,10 +58,23 @@ func newCIDIndex() *cidIndex {
 type cidStage struct {
 	ix *cidIndex
 	// loaded: conversations read from the store in this attempt (their whole index);
-	// added: new entries of conversations that were already indexed.
+	// added: new entries of conversations that were already indexed, in the order added (a
+	// batch adds a handful; a list is a tenth of the garbage of a map per conversation).
 	loaded map[uint64]map[uint64]uint64
-	added  map[uint64]map[uint64]uint64
+	added  []cidEntry
 	forget map[uint64]bool
+}
+
+type cidEntry struct{ conv, sum, seq uint64 }
+
+// staged returns the seq of the first entry added in this attempt for the hash.
+func (st *cidStage) staged(conv, sum uint64) (uint64, bool) {
+	for _, e := range st.added {
+		if e.conv == conv && e.sum == sum {
+			return e.seq, true
+		}
+	}
+	return 0, false
 }
 
 func (ix *cidIndex) stage() *cidStage { return &cidStage{ix: ix} }
@@ -76,7 +89,7 @@ func (st *cidStage) lookup(msgs *bolt.Bucket, conv, sum uint64) (uint64, bool) {
 		seq, ok := m[sum]
 		return seq, ok
 	}
-	if seq, ok := st.added[conv][sum]; ok {
+	if seq, ok := st.staged(conv, sum); ok {
 		return seq, true
 	}
 	if !st.forget[conv] {
@@ -109,23 +122,21 @@ func (st *cidStage) add(conv, sum, seq uint64) {
 	if _, taken, _ := st.ix.committed(conv, sum); taken {
 		return // a hash collision: the cid is found by reading the conversation (findCID)
 	}
-	if st.added == nil {
-		st.added = map[uint64]map[uint64]uint64{}
-	}
-	m := st.added[conv]
-	if m == nil {
-		m = map[uint64]uint64{}
-		st.added[conv] = m
-	}
-	if _, taken := m[sum]; !taken {
-		m[sum] = seq
+	if _, taken := st.staged(conv, sum); !taken {
+		st.added = append(st.added, cidEntry{conv, sum, seq})
 	}
 }
 
 // drop forgets a conversation (it ended: resends to it are rare, and read it again).
 func (st *cidStage) drop(conv uint64) {
 	delete(st.loaded, conv)
-	delete(st.added, conv)
+	kept := st.added[:0]
+	for _, e := range st.added {
+		if e.conv != conv {
+			kept = append(kept, e)
+		}
+	}
+	st.added = kept
 	if st.forget == nil {
 		st.forget = map[uint64]bool{}
 	}
@@ -140,13 +151,9 @@ func (st *cidStage) commit() {
 	for conv := range st.forget {
 		delete(ix.convs, conv)
 	}
-	for conv, add := range st.added {
-		m := ix.convs[conv]
-		if m == nil {
-			continue // forgotten meanwhile; read again when next written
-		}
-		for sum, seq := range add {
-			m[sum] = seq
+	for _, e := range st.added {
+		if m := ix.convs[e.conv]; m != nil { // else forgotten meanwhile; read again when next written
+			m[e.sum] = e.seq
 		}
 	}
 	for conv, m := range st.loaded {

@@ -78,7 +78,11 @@ type write struct {
 	fn       func(*Tx) error
 	err      chan error
 	onCommit []func()
+	tx       Tx // what fn is given
 }
+
+// writePool keeps writes for reuse: every message is one, thousands a second.
+var writePool = sync.Pool{New: func() any { return &write{err: make(chan error, 1)} }}
 
 // Open opens (creating if needed) the database in dir, runs pending migrations and starts the
 // writer. A second process opening the same dir gets ErrLocked within the lock timeout instead
@@ -157,15 +161,21 @@ func (db *DB) View(fn func(*Tx) error) error {
 // batch fails, the batch is retried without it), so fn must not have effects outside the
 // transaction except through tx.OnCommit.
 func (db *DB) Update(fn func(*Tx) error) error {
-	w := &write{fn: fn, err: make(chan error, 1)}
 	db.closeMu.RLock()
 	if db.closing {
 		db.closeMu.RUnlock()
 		return ErrClosed
 	}
+	w := writePool.Get().(*write)
+	w.fn = fn
 	db.writes <- w // the writer runs until closing is set, so this always completes
 	db.closeMu.RUnlock()
-	return <-w.err
+	err := <-w.err
+	// The writer is done with w once it has answered.
+	clear(w.onCommit)
+	w.fn, w.onCommit, w.tx = nil, w.onCommit[:0], Tx{}
+	writePool.Put(w)
+	return err
 }
 
 // CommitStats reports how many commits and writes the writer has done; the ratio is the
@@ -231,8 +241,8 @@ func (db *DB) commit(batch []*write) {
 		err := db.bolt.Update(func(btx *bolt.Tx) error {
 			for i, w := range batch {
 				w.onCommit = w.onCommit[:0]
-				tx := &Tx{tx: btx, db: db, w: w, cids: cids}
-				if err := w.fn(tx); err != nil {
+				w.tx = Tx{tx: btx, db: db, w: w, cids: cids}
+				if err := w.fn(&w.tx); err != nil {
 					failed, failErr = i, err
 					return err
 				}
