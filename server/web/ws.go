@@ -347,7 +347,7 @@ func (c *visitorConn) run(siteID uint64, ip, ua string) {
 //
 //go:noinline
 func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
-	_, data, err := c.read(helloTimeout)
+	_, buf, err := c.read(helloTimeout)
 	if errors.Is(err, errFrameTooBig) {
 		c.writeFrame(c.tooBig())
 		c.closeAfterStart(websocket.CloseMessageTooBig, "frame too big")
@@ -356,7 +356,8 @@ func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
 	if err != nil {
 		return false
 	}
-	hello, err := DecodeFrame(data)
+	hello, err := DecodeFrame(*buf)
+	frameBufs.Put(buf)
 	if err != nil || hello.T != "hello" {
 		c.closeAfterStart(websocket.ClosePolicyViolation, "hello expected")
 		return false
@@ -466,7 +467,7 @@ func (c *visitorConn) sendMessages(convID, after uint64) {
 func (c *visitorConn) readLoop() {
 	defer c.stop()
 	for {
-		_, data, err := c.read(idleTimeout)
+		_, buf, err := c.read(idleTimeout)
 		if errors.Is(err, errFrameTooBig) {
 			c.send(c.tooBig()) // written before the socket closes
 			c.stopWith(websocket.CloseMessageTooBig, "frame too big")
@@ -480,9 +481,11 @@ func (c *visitorConn) readLoop() {
 		c.handling = !closing
 		c.mu.Unlock()
 		if closing {
+			frameBufs.Put(buf)
 			continue
 		}
-		c.frame(data)
+		c.frame(*buf)
+		frameBufs.Put(buf)
 		c.mu.Lock()
 		c.handling = false
 		take := c.started && !c.writing && len(c.queue) > 0
@@ -614,7 +617,7 @@ func leaveRefusal(err error) string {
 }
 
 // read waits up to timeout for the visitor's next frame.
-func (c *visitorConn) read(timeout time.Duration) (int, []byte, error) {
+func (c *visitorConn) read(timeout time.Duration) (int, *[]byte, error) {
 	c.raw.SetReadDeadline(time.Now().Add(timeout))
 	if err := c.wait(); err != nil {
 		return 0, nil, err
@@ -623,11 +626,40 @@ func (c *visitorConn) read(timeout time.Duration) (int, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxFrame+1))
+	// Taken only now a frame is here: an idle visitor holds no buffer.
+	buf := frameBufs.Get().(*[]byte)
+	data, err := readAtMost(r, (*buf)[:0], MaxFrame+1)
+	*buf = data
 	if err == nil && len(data) > MaxFrame {
-		return typ, nil, errFrameTooBig
+		err = errFrameTooBig
 	}
-	return typ, data, err
+	if err != nil {
+		frameBufs.Put(buf)
+		return typ, nil, err
+	}
+	return typ, buf, nil
+}
+
+// frameBufs are the buffers frames are read into (json decoding copies what it keeps): a
+// frame read is garbage at once, thousands a second.
+var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// readAtMost appends r's bytes to b until EOF or until b holds max bytes.
+func readAtMost(r io.Reader, b []byte, max int) ([]byte, error) {
+	for len(b) < max {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):min(cap(b), max)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // wait blocks until the visitor sends something. A visitor reading a page spends its life
