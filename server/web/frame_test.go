@@ -3,9 +3,11 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/coder/websocket"
@@ -59,5 +61,31 @@ func TestOversizedFrameIsAnsweredBeforeTheSocketCloses(t *testing.T) {
 	}
 	if _, _, err := conn.Read(ctx); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
 		t.Fatalf("after an oversized hello the socket closed with %v", err)
+	}
+}
+
+// TestReadAtMost: a frame is read whole however the reader hands it over, into a buffer that
+// grows past its pooled size; past max it stops at max, never reading the rest.
+func TestReadAtMost(t *testing.T) {
+	frame := strings.Repeat("消息", 3000) // 18,000 bytes
+	for _, tc := range []struct {
+		max  int
+		want int
+	}{
+		{len(frame) + 1, len(frame)},
+		{len(frame), len(frame)},
+		{100, 100},
+	} {
+		r := iotest.OneByteReader(strings.NewReader(frame))
+		got, err := readAtMost(r, make([]byte, 0, 16), tc.max)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tc.want || string(got) != frame[:tc.want] {
+			t.Errorf("max %d: read %d bytes; want the first %d", tc.max, len(got), tc.want)
+		}
+	}
+	if _, err := readAtMost(iotest.ErrReader(errors.New("reset")), nil, 10); err == nil {
+		t.Error("a failing reader's error was lost")
 	}
 }
