@@ -47,7 +47,10 @@ func startKefuWith(t testing.TB, dir string, change func(*server.Config)) *kefu 
 		DataDir: dir, HTTPAddr: "127.0.0.1:0", SSHAddr: "127.0.0.1:0",
 		AdminPassword: adminPassword, Workbench: tui.New, Version: "test",
 		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Desk: desk.Config{LeaveGrace: 300 * time.Millisecond, VisitGap: 400 * time.Millisecond, InviteTimeout: 2 * time.Second},
+		// VisitGap: the test client does not beat like the widget, so a visit lasts only as long
+		// as the gap from its arrival; the slice's steps up to the chat window (frames of
+		// unattended changes come twice a second) must fit in it, and its restart outlast it.
+		Desk: desk.Config{LeaveGrace: 300 * time.Millisecond, VisitGap: 3 * time.Second, InviteTimeout: 2 * time.Second},
 	}
 	if change != nil {
 		change(&cfg)
@@ -222,7 +225,7 @@ func TestFoundationSlice(t *testing.T) {
 	page.Close()
 	agent.Close()
 	k.stop()
-	time.Sleep(500 * time.Millisecond) // longer than the test's visit gap
+	time.Sleep(3100 * time.Millisecond) // longer than the test's visit gap
 	k2 := startKefu(t, dir)
 	agent2 := k2.agent(t, "admin", adminPassword, 120, 40)
 	again := k2.visitor(t, wsclient.Options{Vid: page.Vid, URL: "http://localhost/", Title: "云帆软件 首页"})
