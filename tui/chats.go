@@ -21,13 +21,16 @@ import (
 
 // chats is the chat page: the chat list (对话列表) and the open conversation.
 type chats struct {
-	m       *Model
-	order   []uint64 // conversation ids in list order
-	active  uint64
-	ts      map[uint64]*transcript
-	details map[uint64]*desk.VisitorDetail // by visitor id
-	typing  map[uint64]string              // by conversation id
-	input   chatInput
+	m      *Model
+	order  []uint64 // conversation ids in list order
+	active uint64
+	ts     map[uint64]*transcript
+	// visitors counts the chats in ts of each visitor: every visitor change on the agent's
+	// sites (hundreds a second) asks whether it is one of theirs.
+	visitors map[uint64]int
+	details  map[uint64]*desk.VisitorDetail // by visitor id
+	typing   map[uint64]string              // by conversation id
+	input    chatInput
 
 	queue   []outgoing // messages typed but not yet stored, sent one at a time
 	sending bool
@@ -105,11 +108,11 @@ type (
 )
 
 func newChats(m *Model) *chats {
-	c := &chats{m: m, ts: map[uint64]*transcript{}, details: map[uint64]*desk.VisitorDetail{}, typing: map[uint64]string{}, input: newChatInput(m.st, m.lang.T("chat.input_hint")),
+	c := &chats{m: m, ts: map[uint64]*transcript{}, visitors: map[uint64]int{}, details: map[uint64]*desk.VisitorDetail{}, typing: map[uint64]string{}, input: newChatInput(m.st, m.lang.T("chat.input_hint")),
 		drafts: map[uint64]string{}, lastView: map[uint64]*hub.VisitorView{}, side: true}
 	for _, conv := range m.live.convs {
 		if c.wants(conv) {
-			c.ts[conv.ID] = &transcript{conv: conv}
+			c.add(conv)
 			c.order = append(c.order, conv.ID)
 		}
 	}
@@ -121,13 +124,12 @@ func newChats(m *Model) *chats {
 }
 
 // hasVisitor reports whether a visitor's chat is in the list (their facts show on the page).
-func (c *chats) hasVisitor(visitorID uint64) bool {
-	for _, t := range c.ts {
-		if t.conv.VisitorID == visitorID {
-			return true
-		}
-	}
-	return false
+func (c *chats) hasVisitor(visitorID uint64) bool { return c.visitors[visitorID] > 0 }
+
+// add puts a conversation's transcript in ts (not yet in the list's order).
+func (c *chats) add(conv *hub.ConvView) {
+	c.ts[conv.ID] = &transcript{conv: conv}
+	c.visitors[conv.VisitorID]++
 }
 
 // wants says whether a conversation belongs in this agent's chat list: theirs, or a request
@@ -200,7 +202,7 @@ func (c *chats) convChanged(conv *hub.ConvView) tea.Cmd {
 		t.conv = conv
 		return nil
 	}
-	c.ts[conv.ID] = &transcript{conv: conv}
+	c.add(conv)
 	c.order = append(c.order, conv.ID)
 	if c.active == 0 {
 		c.setActive(conv.ID)
@@ -242,7 +244,8 @@ func (c *chats) remove(id uint64) {
 	}
 	delete(c.drafts, id)
 	delete(c.ts, id)
-	if !c.hasVisitor(t.conv.VisitorID) {
+	if c.visitors[t.conv.VisitorID]--; c.visitors[t.conv.VisitorID] <= 0 {
+		delete(c.visitors, t.conv.VisitorID)
 		delete(c.lastView, t.conv.VisitorID)
 	}
 	for i, x := range c.order {

@@ -640,3 +640,24 @@ func TestEmptyInputHoldsNoEditor(t *testing.T) {
 		t.Fatalf("the draft came back as %q", m.chats.input.Value())
 	}
 }
+
+// TestChatsKnowTheirVisitors: a visitor with two chats in the list is theirs until both
+// are gone (their changes redraw the page, their last view is kept when they leave).
+func TestChatsKnowTheirVisitors(t *testing.T) {
+	f := newFixture(t)
+	m := f.model(100, 30, i18n.ZH)
+	for _, id := range []uint64{5, 6} {
+		m.Update(eventsMsg{hub.ConvChanged{C: &hub.ConvView{ID: id, SiteID: 1, VisitorID: 9, State: store.ConvWaiting, Created: fixedNow}}})
+	}
+	if !m.chats.hasVisitor(9) || m.chats.hasVisitor(8) {
+		t.Fatal("the list does not know whose chats it holds")
+	}
+	m.chats.remove(5)
+	if !m.chats.hasVisitor(9) {
+		t.Fatal("the visitor was forgotten while a chat of theirs is still listed")
+	}
+	m.chats.remove(6)
+	if m.chats.hasVisitor(9) || len(m.chats.visitors) != 0 {
+		t.Fatalf("the visitor is still known with no chat listed: %v", m.chats.visitors)
+	}
+}
