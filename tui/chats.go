@@ -76,6 +76,12 @@ type transcript struct {
 
 	line    string // the chat's line in the list, drawn for lineKey
 	lineKey listKey
+
+	// The visitor's view as the list last looked it up in live (every line of every frame
+	// would otherwise search the site's visitors): good until an event about the visitor is
+	// applied (seen) or live is replaced.
+	vis     *hub.VisitorView
+	visLive *live
 }
 
 // outgoing is a message the agent typed.
@@ -125,6 +131,18 @@ func newChats(m *Model) *chats {
 
 // hasVisitor reports whether a visitor's chat is in the list (their facts show on the page).
 func (c *chats) hasVisitor(visitorID uint64) bool { return c.visitors[visitorID] > 0 }
+
+// seen forgets the views of a visitor the list looked up: an event about them is applied.
+func (c *chats) seen(visitorID uint64) {
+	if !c.hasVisitor(visitorID) {
+		return
+	}
+	for _, t := range c.ts {
+		if t.conv.VisitorID == visitorID {
+			t.visLive = nil
+		}
+	}
+}
 
 // add puts a conversation's transcript in ts (not yet in the list's order).
 func (c *chats) add(conv *hub.ConvView) {
@@ -868,8 +886,12 @@ func (c *chats) listLine(id uint64, newest bool, w int) string {
 	m := c.m
 	t := c.ts[id]
 	k := listKey{unread: t.unread, ended: t.ended, waiting: t.conv.AgentID == 0, newest: newest, active: id == c.active, w: w}
-	// One look in the site's visitors for the name and the region: every line of every frame.
-	if v := m.live.visitor(t.conv.VisitorID); v != nil {
+	// One look in the site's visitors for the name and the region, kept until the visitor
+	// changes.
+	if t.visLive != m.live {
+		t.vis, t.visLive = m.live.visitor(t.conv.VisitorID), m.live
+	}
+	if v := t.vis; v != nil {
 		k.name, k.region = m.nameOf(v), v.Region
 	} else {
 		k.name = m.visitorName(t.conv.VisitorID)

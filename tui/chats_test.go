@@ -661,3 +661,21 @@ func TestChatsKnowTheirVisitors(t *testing.T) {
 		t.Fatalf("the visitor is still known with no chat listed: %v", m.chats.visitors)
 	}
 }
+
+// TestListLineFollowsTheVisitor: the list keeps a visitor's view between frames, and shows
+// the new one once a change about them arrives.
+func TestListLineFollowsTheVisitor(t *testing.T) {
+	f := newFixture(t)
+	f.chatScene(2, 2)
+	m := f.model(100, 30, i18n.ZH)
+	m.page = pageChats
+	if view := m.View(); !strings.Contains(view, "上海市") {
+		t.Fatalf("visitor 2's region is not in the list:\n%s", view)
+	}
+	m.Update(eventsMsg{hub.VisitorChanged{V: &hub.VisitorView{ID: 2, SiteID: 1, Name: "王小明", Region: "江苏省南京市",
+		VisitStart: fixedNow, LastActive: fixedNow, State: hub.StateChatting, Online: true}}})
+	view := m.View()
+	if !strings.Contains(view, "王小明 江苏省南京市") || strings.Contains(view, "上海市") {
+		t.Fatalf("the list still shows the visitor as they were:\n%s", view)
+	}
+}

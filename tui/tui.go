@@ -361,6 +361,7 @@ func (m *Model) apply(ev hub.Event) tea.Cmd {
 		old := m.live.visitor(e.V.ID)
 		known := old != nil
 		m.live.putVisitor(e.V, e.Site)
+		m.chats.seen(e.V.ID)
 		m.monitor.changed(old, e.V)
 		if known && old.PageViews != e.V.PageViews && m.page == pageChats && m.chats.sideShown(m.width) {
 			if t := m.chats.ts[m.chats.active]; t != nil && t.conv.VisitorID == e.V.ID {
@@ -375,6 +376,7 @@ func (m *Model) apply(ev hub.Event) tea.Cmd {
 			m.chats.lastView[e.ID] = v
 		}
 		m.live.dropVisitor(e.SiteID, e.ID, e.Site)
+		m.chats.seen(e.ID)
 		m.monitor.invalidate()
 	case hub.AgentChanged:
 		m.live.agents[e.A.ID] = e.A
