@@ -46,7 +46,7 @@ func startKefuWith(t testing.TB, dir string, change func(*server.Config)) *kefu 
 	cfg := server.Config{
 		DataDir: dir, HTTPAddr: "127.0.0.1:0", SSHAddr: "127.0.0.1:0",
 		AdminPassword: adminPassword, Workbench: tui.New, Version: "test",
-		Log:  slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// VisitGap: the test client does not beat like the widget, so a visit lasts only as long
 		// as the gap from its arrival; the slice's steps up to the chat window (frames of
 		// unattended changes come twice a second) must fit in it, and its restart outlast it.
