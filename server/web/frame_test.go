@@ -3,11 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
-	"testing/iotest"
 	"time"
 
 	"github.com/coder/websocket"
@@ -64,28 +62,39 @@ func TestOversizedFrameIsAnsweredBeforeTheSocketCloses(t *testing.T) {
 	}
 }
 
-// TestReadAtMost: a frame is read whole however the reader hands it over, into a buffer that
-// grows past its pooled size; past max it stops at max, never reading the rest.
-func TestReadAtMost(t *testing.T) {
-	frame := strings.Repeat("消息", 3000) // 18,000 bytes
-	for _, tc := range []struct {
-		max  int
-		want int
-	}{
-		{len(frame) + 1, len(frame)},
-		{len(frame), len(frame)},
-		{100, 100},
-	} {
-		r := iotest.OneByteReader(strings.NewReader(frame))
-		got, err := readAtMost(r, make([]byte, 0, 16), tc.max)
-		if err != nil {
-			t.Fatal(err)
+// TestFrameAtTheLimitIsRead: a frame of exactly MaxFrame bytes, far past the pooled read
+// buffer's first size, is read whole and answered for what it says (a message too long); one
+// byte more is a frame too big. The same socket then sends an ordinary message.
+func TestFrameAtTheLimitIsRead(t *testing.T) {
+	s := newWSServer(t, desk.Config{})
+	v := s.dial(wsclient.Options{Kind: "chat"})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	sized := func(cid string, n int) map[string]any {
+		f := map[string]any{"t": "msg", "cid": cid, "text": ""}
+		base, _ := json.Marshal(f)
+		f["text"] = strings.Repeat("a", n-len(base))
+		if b, _ := json.Marshal(f); len(b) != n {
+			t.Fatalf("frame of %d bytes, want %d", len(b), n)
 		}
-		if len(got) != tc.want || string(got) != frame[:tc.want] {
-			t.Errorf("max %d: read %d bytes; want the first %d", tc.max, len(got), tc.want)
-		}
+		return f
 	}
-	if _, err := readAtMost(iotest.ErrReader(errors.New("reset")), nil, 10); err == nil {
-		t.Error("a failing reader's error was lost")
+	if err := v.Send(ctx, sized("at-limit", MaxFrame)); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := v.Expect(ctx, "error"); err != nil || f.Code != "too_long" {
+		t.Fatalf("a frame of MaxFrame bytes: error %q (%v), want too_long", f.Code, err)
+	}
+	if err := v.SendMessage(ctx, "small", "您好"); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := v.ExpectFunc(ctx, "ack", func(f wsclient.Frame) bool { return f.CID == "small" }); err != nil || f.Seq == 0 {
+		t.Fatalf("the message after it: %v", err)
+	}
+	if err := v.Send(ctx, sized("past-limit", MaxFrame+1)); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := v.Expect(ctx, "error"); err != nil || f.Code != "frame_too_big" {
+		t.Fatalf("a frame of MaxFrame+1 bytes: error %q (%v), want frame_too_big", f.Code, err)
 	}
 }

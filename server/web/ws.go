@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -356,7 +357,7 @@ func (c *visitorConn) start(siteID uint64, ip, ua string) bool {
 	if err != nil {
 		return false
 	}
-	hello, err := DecodeFrame(*buf)
+	hello, err := DecodeFrame(buf.Bytes())
 	frameBufs.Put(buf)
 	if err != nil || hello.T != "hello" {
 		c.closeAfterStart(websocket.ClosePolicyViolation, "hello expected")
@@ -484,7 +485,7 @@ func (c *visitorConn) readLoop() {
 			frameBufs.Put(buf)
 			continue
 		}
-		c.frame(*buf)
+		c.frame(buf.Bytes())
 		frameBufs.Put(buf)
 		c.mu.Lock()
 		c.handling = false
@@ -617,7 +618,7 @@ func leaveRefusal(err error) string {
 }
 
 // read waits up to timeout for the visitor's next frame.
-func (c *visitorConn) read(timeout time.Duration) (int, *[]byte, error) {
+func (c *visitorConn) read(timeout time.Duration) (int, *bytes.Buffer, error) {
 	c.raw.SetReadDeadline(time.Now().Add(timeout))
 	if err := c.wait(); err != nil {
 		return 0, nil, err
@@ -627,10 +628,10 @@ func (c *visitorConn) read(timeout time.Duration) (int, *[]byte, error) {
 		return 0, nil, err
 	}
 	// Taken only now a frame is here: an idle visitor holds no buffer.
-	buf := frameBufs.Get().(*[]byte)
-	data, err := readAtMost(r, (*buf)[:0], MaxFrame+1)
-	*buf = data
-	if err == nil && len(data) > MaxFrame {
+	buf := frameBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, err = buf.ReadFrom(io.LimitReader(r, MaxFrame+1))
+	if err == nil && buf.Len() > MaxFrame {
 		err = errFrameTooBig
 	}
 	if err != nil {
@@ -642,25 +643,7 @@ func (c *visitorConn) read(timeout time.Duration) (int, *[]byte, error) {
 
 // frameBufs are the buffers frames are read into (json decoding copies what it keeps): a
 // frame read is garbage at once, thousands a second.
-var frameBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// readAtMost appends r's bytes to b until EOF or until b holds max bytes.
-func readAtMost(r io.Reader, b []byte, max int) ([]byte, error) {
-	for len(b) < max {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):min(cap(b), max)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
-		}
-	}
-	return b, nil
-}
+var frameBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }}
 
 // wait blocks until the visitor sends something. A visitor reading a page spends its life
 // here, so it waits in the buffer the library reads from, with a few frames of stack, not
